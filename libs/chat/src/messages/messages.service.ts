@@ -1,0 +1,62 @@
+import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
+import { Limits, Message, MessagePage, SyncRoomResult } from '@app/contracts';
+import { MessagesRepository, RateLimitRepository } from '@app/redis';
+import { RateLimitedException } from '../common/rate-limited.exception';
+import { RoomsService } from '../rooms/rooms.service';
+
+export interface SendResult {
+  message: Message;
+  /** False when the clientId matched an earlier send: nothing new was stored. */
+  created: boolean;
+}
+
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly rooms: RoomsService,
+    private readonly limits: RateLimitRepository,
+    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
+  ) {}
+
+  /**
+   * Stores a message from `userId` (always the authenticated user, never a client field).
+   * The caller broadcasts it only when `created` is true, so a retried send is delivered once.
+   */
+  async send(userId: string, roomId: string, text: string, clientId?: string): Promise<SendResult> {
+    await this.rooms.assertMember(userId, roomId);
+    const decision = await this.limits.hit('msg', userId, this.config.limits.messagesPerMinute, 60_000);
+    if (!decision.allowed) throw new RateLimitedException(decision.retryAfterMs, 'Message rate limit reached');
+    const result = await this.messages.append({
+      roomId,
+      from: userId,
+      text,
+      clientId,
+      maxLen: this.config.historyMaxPerRoom,
+      clientIdTtlSeconds: Limits.clientIdTtlSeconds,
+    });
+    if (result.status === 'duplicate-trimmed') {
+      throw new ConflictException('clientId was used for a message that is no longer in history');
+    }
+    return { message: result.message, created: result.status === 'created' };
+  }
+
+  /** A history page: the newest `limit` before `before`, oldest first. */
+  async history(userId: string, roomId: string, before: string | undefined, limit: number): Promise<MessagePage> {
+    await this.rooms.assertMember(userId, roomId);
+    const { messages, hasMore } = await this.messages.pageBefore(roomId, before, limit);
+    return { messages, nextBefore: hasMore && messages.length > 0 ? messages[0].id : null };
+  }
+
+  /** The reference client's paging: newest first from `offset`. */
+  async newestFirst(userId: string, roomId: string, offset: number, size: number): Promise<Message[]> {
+    await this.rooms.assertMember(userId, roomId);
+    return this.messages.newestFirst(roomId, offset, size);
+  }
+
+  /** Messages after a cursor for recovery; `complete:false` means call again from the last id. */
+  async after(roomId: string, cursor: string, limit = Limits.syncPageMax): Promise<SyncRoomResult> {
+    return this.messages.after(roomId, cursor, limit);
+  }
+}

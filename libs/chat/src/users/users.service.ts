@@ -1,0 +1,97 @@
+import { ConflictException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
+import type { User } from '@app/contracts';
+import {
+  PresenceRepository,
+  RateLimitRepository,
+  UserRecord,
+  UsersRepository,
+  usernameKey,
+} from '@app/redis';
+import * as bcrypt from 'bcrypt';
+import { RateLimitedException } from '../common/rate-limited.exception';
+
+export const INVALID_CREDENTIALS = 'Invalid username or password';
+
+@Injectable()
+export class UsersService {
+  /** Compared against when the name is unknown, so both failures cost one bcrypt. */
+  private dummyHash?: Promise<string>;
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly presence: PresenceRepository,
+    private readonly limits: RateLimitRepository,
+    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
+  ) {}
+
+  async register(username: string, password: string): Promise<UserRecord> {
+    const hash = await bcrypt.hash(password, this.config.bcryptCost);
+    const created = await this.users.create(username, hash);
+    if (!created) throw new ConflictException('Username is already taken');
+    return created;
+  }
+
+  /**
+   * Checks a password. Failed attempts are counted per username across all API replicas; once
+   * the limit is reached the name is refused (429) before any hashing until the window ends.
+   */
+  async authenticate(username: string, password: string): Promise<UserRecord> {
+    const { loginFailures, loginFailureWindowSeconds } = this.config.limits;
+    const subject = usernameKey(username);
+    const blockedMs = await this.limits.failureBlockMs('login-fail', subject, loginFailures);
+    if (blockedMs > 0) throw new RateLimitedException(blockedMs, 'Too many failed logins');
+
+    const user = await this.users.findByUsername(username);
+    const ok = await bcrypt.compare(password, user?.passwordHash ?? (await this.getDummyHash()));
+    if (!user || !ok) {
+      await this.limits.recordFailure('login-fail', subject, loginFailureWindowSeconds);
+      throw new UnauthorizedException(INVALID_CREDENTIALS);
+    }
+    await this.limits.clearFailures('login-fail', subject);
+    return user;
+  }
+
+  async findRecord(id: string): Promise<UserRecord | null> {
+    return this.users.findById(id);
+  }
+
+  async findByUsername(username: string): Promise<UserRecord | null> {
+    return this.users.findByUsername(username);
+  }
+
+  /** Public views of the given ids, unknown ids left out, with live online flags. */
+  async findMany(ids: readonly string[]): Promise<User[]> {
+    const unique = [...new Set(ids)];
+    return this.withPresence(await this.users.findMany(unique));
+  }
+
+  async findOne(id: string): Promise<User | null> {
+    const [user] = await this.findMany([id]);
+    return user ?? null;
+  }
+
+  async all(): Promise<User[]> {
+    return this.withPresence(await this.users.all());
+  }
+
+  async online(): Promise<User[]> {
+    const ids = await this.presence.onlineIds();
+    const records = await this.users.findMany(ids.sort((a, b) => Number(a) - Number(b)));
+    return records.map((r) => toUser(r, true));
+  }
+
+  private async withPresence(records: UserRecord[]): Promise<User[]> {
+    const flags = await this.presence.areOnline(records.map((r) => r.id));
+    return records.map((r, i) => toUser(r, flags[i]));
+  }
+
+  private getDummyHash(): Promise<string> {
+    this.dummyHash ??= bcrypt.hash('parley-dummy-password', this.config.bcryptCost);
+    return this.dummyHash;
+  }
+}
+
+export function toUser(record: Pick<UserRecord, 'id' | 'username'>, online: boolean): User {
+  return { id: record.id, username: record.username, online };
+}

@@ -1,0 +1,109 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidateIf,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  return value;
+};
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/** Every environment variable Parley reads, with its default. Validated once at boot. */
+export class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @ValidateIf((o: EnvironmentVariables) => o.NODE_ENV === 'production' || o.SESSION_SECRET !== undefined)
+  @IsString()
+  @MinLength(16, { message: 'SESSION_SECRET must be at least 16 characters' })
+  SESSION_SECRET?: string;
+
+  @Transform(toInt) @IsInt() @Min(60)
+  SESSION_TTL_SECONDS = 7 * 24 * 3600;
+
+  @IsOptional() @IsString()
+  ALLOWED_ORIGINS?: string;
+
+  @IsOptional() @IsString()
+  WEB_ROOT?: string;
+
+  @IsOptional() @IsString()
+  GATEWAY_URLS?: string;
+
+  @Transform(toBool) @IsBoolean()
+  SIGNUP_ON_LOGIN = true;
+
+  @Transform(toBool) @IsBoolean()
+  DEMO_DATA = true;
+
+  @Transform(toInt) @IsInt() @Min(4) @Max(15)
+  BCRYPT_COST = 12;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  LIMIT_EVENTS_PER_SECOND = 20;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  LIMIT_MESSAGES_PER_MINUTE = 120;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  LIMIT_AUTH_PER_MINUTE = 60;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  LIMIT_LOGIN_FAILURES = 10;
+
+  @Transform(toInt) @IsInt() @Min(100)
+  HISTORY_MAX_PER_ROOM = 10000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsOptional() @IsString()
+  TRUST_PROXY?: string;
+
+  @IsOptional() @IsString()
+  GATEWAY_ID?: string;
+}
+
+/**
+ * Validates raw environment values. Throws one Error whose message is a single line naming every
+ * invalid variable, so `main.ts` can print it and exit non-zero.
+ */
+export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  const known = Object.keys(new EnvironmentVariables());
+  const picked: Record<string, unknown> = {};
+  for (const key of [...known, 'SESSION_SECRET', 'ALLOWED_ORIGINS', 'WEB_ROOT', 'GATEWAY_URLS', 'TRUST_PROXY', 'GATEWAY_ID']) {
+    const value = raw[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const env = plainToInstance(EnvironmentVariables, picked);
+  const errors = validateSync(env, { whitelist: true });
+  if (errors.length > 0) {
+    const details = errors
+      .map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`)
+      .join('; ');
+    throw new Error(`Invalid configuration: ${details}`);
+  }
+  return env;
+}

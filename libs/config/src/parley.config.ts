@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { EnvironmentVariables } from './env.validation';
+
+export interface ParleyConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  redisUrl: string;
+  session: {
+    secret: string;
+    /** True when the secret was generated at boot: sessions then die with the process. */
+    ephemeralSecret: boolean;
+    ttlSeconds: number;
+    cookieName: string;
+  };
+  /** Extra origins allowed besides "same host as the server, any port". */
+  allowedOrigins: string[];
+  webRoot?: string;
+  gatewayUrls: string[];
+  signupOnLogin: boolean;
+  demoData: boolean;
+  bcryptCost: number;
+  limits: {
+    eventsPerSecond: number;
+    messagesPerMinute: number;
+    authPerMinute: number;
+    loginFailures: number;
+    loginFailureWindowSeconds: number;
+  };
+  historyMaxPerRoom: number;
+  logLevel: string;
+  trustProxy?: string;
+  gatewayId?: string;
+}
+
+const list = (value?: string) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
+  const secret = env.SESSION_SECRET ?? randomBytes(32).toString('hex');
+  return {
+    env: env.NODE_ENV as ParleyConfig['env'],
+    port: env.PORT,
+    redisUrl: env.REDIS_URL,
+    session: {
+      secret,
+      ephemeralSecret: env.SESSION_SECRET === undefined,
+      ttlSeconds: env.SESSION_TTL_SECONDS,
+      cookieName: 'parley.sid',
+    },
+    allowedOrigins: list(env.ALLOWED_ORIGINS),
+    webRoot: env.WEB_ROOT,
+    gatewayUrls: list(env.GATEWAY_URLS),
+    signupOnLogin: env.SIGNUP_ON_LOGIN,
+    demoData: env.DEMO_DATA,
+    bcryptCost: env.BCRYPT_COST,
+    limits: {
+      eventsPerSecond: env.LIMIT_EVENTS_PER_SECOND,
+      messagesPerMinute: env.LIMIT_MESSAGES_PER_MINUTE,
+      authPerMinute: env.LIMIT_AUTH_PER_MINUTE,
+      loginFailures: env.LIMIT_LOGIN_FAILURES,
+      loginFailureWindowSeconds: 15 * 60,
+    },
+    historyMaxPerRoom: env.HISTORY_MAX_PER_ROOM,
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
+    gatewayId: env.GATEWAY_ID,
+  };
+}

@@ -1,0 +1,50 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Limits } from '../limits';
+import { IsChatText, MESSAGE_ID_PATTERN } from './validators';
+
+export class MessageDto {
+  @ApiProperty({ example: '1763784000123-0' }) id: string;
+  @ApiProperty({ example: '0' }) roomId: string;
+  @ApiProperty({ example: '1', description: 'Sender user id, set by the server' }) from: string;
+  @ApiProperty({ description: 'Text exactly as sent' }) message: string;
+  @ApiProperty({ example: 1763784000.123, description: 'Unix seconds, millisecond precision' })
+  date: number;
+  @ApiProperty({ example: 42, description: 'Gap-free position in the room' }) seq: number;
+  @ApiPropertyOptional() clientId?: string;
+}
+
+export class MessagePageDto {
+  @ApiProperty({ type: [MessageDto], description: 'Oldest first' }) messages: MessageDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `before` for the older page' })
+  nextBefore: string | null;
+}
+
+export class SendMessageDto {
+  @ApiProperty({ description: `1–${Limits.messageMaxCodePoints} characters, not only white space` })
+  @IsChatText()
+  message: string;
+
+  @ApiPropertyOptional({ maxLength: Limits.clientIdMaxLength, description: 'Idempotency key (per user and room, kept 24 h)' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\x21-\x7e]{1,64}$/, { message: 'clientId must be 1-64 printable ASCII characters' })
+  @MaxLength(Limits.clientIdMaxLength)
+  clientId?: string;
+}
+
+export class HistoryQueryDto {
+  @ApiPropertyOptional({ description: 'Return messages older than this message id' })
+  @IsOptional()
+  @Matches(MESSAGE_ID_PATTERN, { message: 'before must be a message id' })
+  before?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: Limits.historyPageMax, default: Limits.historyPageDefault })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(Limits.historyPageMax)
+  limit?: number;
+}

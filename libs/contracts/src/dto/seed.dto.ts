@@ -1,0 +1,36 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { Limits } from '../limits';
+import { USER_ID_PATTERN } from './validators';
+
+/** Reference-client routes (CONTRACT.md "Seed-client compatibility"). */
+export class SeedCreateRoomDto {
+  @ApiProperty({ example: '1' })
+  @Type(() => String)
+  @Matches(USER_ID_PATTERN, { message: 'user1 must be a user id' })
+  user1: string;
+
+  @ApiProperty({ example: '2' })
+  @Type(() => String)
+  @Matches(USER_ID_PATTERN, { message: 'user2 must be a user id' })
+  user2: string;
+}
+
+export class SeedMessagesQueryDto {
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(Limits.seedOffsetMax)
+  offset?: number;
+
+  @ApiPropertyOptional({ default: 15 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(Limits.seedPageMax)
+  size?: number;
+}

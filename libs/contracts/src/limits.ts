@@ -1,0 +1,22 @@
+/** Wire limits from CONTRACT.md, shared by validation, the gateway and clients. */
+export const Limits = {
+  messageMaxCodePoints: 4000,
+  clientIdMaxLength: 64,
+  usernamePattern: /^[A-Za-z0-9_.-]{1,32}$/,
+  usernameMaxLength: 32,
+  passwordMinBytes: 8,
+  passwordMaxBytes: 72,
+  historyPageDefault: 50,
+  historyPageMax: 100,
+  syncPageMax: 500,
+  userIdsMax: 500,
+  /** Socket.IO frame cap (maxHttpBufferSize). */
+  frameMaxBytes: 64 * 1024,
+  /** clientId idempotency window. */
+  clientIdTtlSeconds: 24 * 3600,
+  seedPageMax: 100,
+  seedOffsetMax: 100000,
+} as const;
+
+export const GENERAL_ROOM_ID = '0';
+export const GENERAL_ROOM_NAME = 'General';

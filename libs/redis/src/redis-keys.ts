@@ -1,0 +1,41 @@
+/**
+ * Every Redis key Parley uses is built here.
+ *
+ * Keys that a Lua script or transaction touches together share a hash tag (`{...}`), so every
+ * multi-key operation stays within one slot and keeps working on Redis Cluster.
+ */
+export const RedisKeys = {
+  /** Counter for user ids ("1", "2", … in creation order). */
+  userSeq: () => '{users}:seq',
+  /** Hash: lower-cased username → user id. Written atomically with the counter. */
+  usernames: () => '{users}:names',
+  /** Hash: user id → JSON profile (username, password hash, created). */
+  profiles: () => '{users}:profiles',
+  /** Set of the user's DM room ids. */
+  userRooms: (userId: string) => `user:{${userId}}:rooms`,
+  /** Set of the user's live session ids (for "log out everywhere" and socket revocation). */
+  userSessions: (userId: string) => `user:{${userId}}:sessions`,
+
+  /** Hash: room metadata (kind, members, created). General has none. */
+  room: (roomId: string) => `room:{${roomId}}`,
+  /** Stream: the room's messages; entry id = message id. */
+  roomMessages: (roomId: string) => `room:{${roomId}}:messages`,
+  /** Counter: the last seq assigned in the room. */
+  roomSeq: (roomId: string) => `room:{${roomId}}:seq`,
+  /** String: message id stored for a (user, clientId) in this room; expires after 24 h. */
+  roomClientId: (roomId: string, userId: string, clientId: string) =>
+    `room:{${roomId}}:cid:${userId}:${clientId}`,
+
+  /** Prefix for express-session records (connect-redis appends the session id). */
+  sessionPrefix: () => 'sess:',
+
+  /** Set of user ids with at least one live connection. */
+  onlineUsers: () => 'presence:online',
+
+  /** Rate-limit counters (the throttler storage adds its own hash-tagged suffixes). */
+  rateLimit: (scope: string, subject: string) => `rl:${scope}:${subject}`,
+
+  /** Demo data markers: the lock held while seeding and the "done" flag. */
+  seedLock: () => 'seed:demo:lock',
+  seedDone: () => 'seed:demo:done',
+} as const;

@@ -1,0 +1,159 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Message } from '@app/contracts';
+import Redis from 'ioredis';
+import { REDIS_CLIENT } from '../redis.constants';
+import { RedisKeys } from '../redis-keys';
+import { APPEND_MESSAGE } from '../scripts/lua';
+
+type StreamEntry = [id: string, fields: string[]];
+
+type AppendCommand = (
+  streamKey: string,
+  seqKey: string,
+  clientIdKey: string,
+  from: string,
+  text: string,
+  clientId: string,
+  maxLen: number,
+  clientIdTtl: number,
+  entryId: string,
+) => Promise<[number, string, (number | string[])?]>;
+
+export interface AppendInput {
+  roomId: string;
+  from: string;
+  text: string;
+  clientId?: string;
+  maxLen: number;
+  clientIdTtlSeconds: number;
+  /** Explicit stream id (`<ms>-<n>`), only for back-dated demo data. */
+  entryId?: string;
+}
+
+export type AppendResult =
+  | { status: 'created'; message: Message }
+  | { status: 'duplicate'; message: Message }
+  | { status: 'duplicate-trimmed'; id: string };
+
+/** Builds a Message from a stream entry; the date is the entry id's millisecond time. */
+export function entryToMessage(roomId: string, [id, fields]: StreamEntry): Message {
+  const f: Record<string, string> = {};
+  for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+  const message: Message = {
+    id,
+    roomId,
+    from: f.f,
+    message: f.m,
+    date: Number(id.slice(0, id.indexOf('-'))) / 1000,
+    seq: Number(f.s),
+  };
+  if (f.c) message.clientId = f.c;
+  return message;
+}
+
+@Injectable()
+export class MessagesRepository {
+  private readonly appendCmd: AppendCommand;
+
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
+    redis.defineCommand('parleyAppendMessage', { numberOfKeys: 3, lua: APPEND_MESSAGE });
+    this.appendCmd = (redis as unknown as { parleyAppendMessage: AppendCommand }).parleyAppendMessage.bind(redis);
+  }
+
+  /** Stores a message and assigns its seq in one atomic step, honouring the clientId. */
+  async append(input: AppendInput): Promise<AppendResult> {
+    const { roomId, from, text, clientId = '' } = input;
+    const cidKey = clientId
+      ? RedisKeys.roomClientId(roomId, from, clientId)
+      : RedisKeys.roomClientId(roomId, from, '-');
+    const [status, id, extra] = await this.appendCmd(
+      RedisKeys.roomMessages(roomId),
+      RedisKeys.roomSeq(roomId),
+      cidKey,
+      from,
+      text,
+      clientId,
+      input.maxLen,
+      input.clientIdTtlSeconds,
+      input.entryId ?? '*',
+    );
+    if (status === 1) {
+      return {
+        status: 'created',
+        message: entryToMessage(roomId, [id, ['f', from, 'm', text, 's', String(extra), 'c', clientId]]),
+      };
+    }
+    if (status === 0) return { status: 'duplicate', message: entryToMessage(roomId, [id, extra as string[]]) };
+    return { status: 'duplicate-trimmed', id };
+  }
+
+  /**
+   * Newest `limit` messages strictly older than `before` (or the newest overall), returned oldest
+   * first, plus whether older ones exist.
+   */
+  async pageBefore(
+    roomId: string,
+    before: string | undefined,
+    limit: number,
+  ): Promise<{ messages: Message[]; hasMore: boolean }> {
+    const entries = (await this.redis.xrevrange(
+      RedisKeys.roomMessages(roomId),
+      before ? `(${before}` : '+',
+      '-',
+      'COUNT',
+      limit + 1,
+    )) as StreamEntry[];
+    const hasMore = entries.length > limit;
+    const page = entries.slice(0, limit).reverse();
+    return { messages: page.map((e) => entryToMessage(roomId, e)), hasMore };
+  }
+
+  /** Messages strictly after `cursor` ("0" = from the start), oldest first. */
+  async after(
+    roomId: string,
+    cursor: string,
+    limit: number,
+  ): Promise<{ messages: Message[]; complete: boolean }> {
+    const start = cursor === '0' ? '-' : `(${cursor}`;
+    const entries = (await this.redis.xrange(
+      RedisKeys.roomMessages(roomId),
+      start,
+      '+',
+      'COUNT',
+      limit + 1,
+    )) as StreamEntry[];
+    const complete = entries.length <= limit;
+    return { messages: entries.slice(0, limit).map((e) => entryToMessage(roomId, e)), complete };
+  }
+
+  /** Newest first, skipping `offset` (the reference client's paging). */
+  async newestFirst(roomId: string, offset: number, size: number): Promise<Message[]> {
+    const entries = (await this.redis.xrevrange(
+      RedisKeys.roomMessages(roomId),
+      '+',
+      '-',
+      'COUNT',
+      offset + size,
+    )) as StreamEntry[];
+    return entries.slice(offset).map((e) => entryToMessage(roomId, e));
+  }
+
+  /** The newest message of each room, in one round trip. */
+  async latest(roomIds: readonly string[]): Promise<Map<string, Message>> {
+    const result = new Map<string, Message>();
+    if (roomIds.length === 0) return result;
+    const pipeline = this.redis.pipeline();
+    for (const id of roomIds) pipeline.xrevrange(RedisKeys.roomMessages(id), '+', '-', 'COUNT', 1);
+    const replies = (await pipeline.exec()) ?? [];
+    replies.forEach(([err, entries], i) => {
+      if (err) throw err;
+      const list = entries as StreamEntry[];
+      if (list.length > 0) result.set(roomIds[i], entryToMessage(roomIds[i], list[0]));
+    });
+    return result;
+  }
+
+  async count(roomId: string): Promise<number> {
+    return this.redis.xlen(RedisKeys.roomMessages(roomId));
+  }
+}
