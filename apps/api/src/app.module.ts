@@ -1,0 +1,57 @@
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { PARLEY_CONFIG, ParleyConfig, ParleyConfigModule } from '@app/config';
+import { RateLimitRepository, RedisKeys, RedisModule } from '@app/redis';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import { BusModule } from './bus/bus.module';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { loggerOptions } from './common/logger.options';
+import { SessionAuthGuard } from './common/session-auth.guard';
+import { CompatModule } from './compat/compat.module';
+import { HealthModule } from './health/health.module';
+import { MessagesModule } from './messages/messages.module';
+import { RoomsModule } from './rooms/rooms.module';
+import { SeedModule } from './seed/seed.module';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class AppModule {
+  /** `overrides` replace environment variables (tests start several configured apps in one process). */
+  static register(overrides: Record<string, string | undefined> = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ParleyConfigModule.forRoot(overrides),
+        LoggerModule.forRootAsync({ inject: [PARLEY_CONFIG], useFactory: loggerOptions }),
+        RedisModule,
+        BusModule,
+        ThrottlerModule.forRootAsync({
+          inject: [PARLEY_CONFIG, RateLimitRepository],
+          // Per-IP limit on register/login attempts; counters live in Redis, shared by replicas.
+          useFactory: (config: ParleyConfig, limits: RateLimitRepository) => ({
+            throttlers: [{ ttl: 60_000, limit: config.limits.authPerMinute }],
+            storage: limits.storage,
+            generateKey: (_ctx, tracker) => RedisKeys.rateLimit('auth', tracker),
+          }),
+        }),
+        SeedModule,
+        AuthModule,
+        UsersModule,
+        RoomsModule,
+        MessagesModule,
+        HealthModule,
+        CompatModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: SessionAuthGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ whitelist: true, transform: true, stopAtFirstError: false }),
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,103 @@
+import { Logger as NestLogger } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { isOriginAllowed } from '@app/chat';
+import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
+import { Limits } from '@app/contracts';
+import { SessionsRepository } from '@app/redis';
+import express from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { bearerToSessionCookie } from './common/bearer.middleware';
+import { jsonBody } from './common/body-parser';
+import { refuseForeignOrigins } from './common/origin.middleware';
+import { createSocketProxy } from './proxy/socket-proxy';
+
+const DEFAULT_WEB_ROOT = 'apps/web/dist';
+
+/**
+ * Everything between "Nest created the app" and "listen", shared by main.ts and the e2e tests so
+ * they exercise the same stack. Order matters: the Socket.IO proxy comes first (it must see the
+ * raw body and no session), static files before sessions (no session for assets), then body,
+ * bearer → cookie, session, origin check.
+ */
+export function configureApi(app: NestExpressApplication): ParleyConfig {
+  const config = app.get<ParleyConfig>(PARLEY_CONFIG);
+  app.useLogger(app.get(Logger));
+  app.set('query parser', 'extended');
+  if (config.trustProxy) app.set('trust proxy', parseTrustProxy(config.trustProxy));
+
+  if (config.gatewayUrls.length > 0) {
+    const proxy = createSocketProxy(config.gatewayUrls);
+    app.use(proxy.middleware);
+    app.getHttpServer().on('upgrade', proxy.upgrade);
+    app.getHttpServer().on('close', proxy.close);
+  }
+
+  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  serveWebRoot(app, config);
+
+  app.use(jsonBody(`${Limits.frameMaxBytes / 1024}kb`));
+  app.use(bearerToSessionCookie(config.session.cookieName, config.session.secret));
+  app.use(
+    session({
+      name: config.session.cookieName,
+      secret: config.session.secret,
+      store: app.get(SessionsRepository).store,
+      resave: false,
+      saveUninitialized: false,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: 'auto',
+        maxAge: config.session.ttlSeconds * 1000,
+        path: '/',
+      },
+    }),
+  );
+  app.use(refuseForeignOrigins(config.allowedOrigins));
+  app.enableCors((req, cb) => {
+    const origin = req.header('origin');
+    cb(null, { origin: isOriginAllowed(origin, req.header('host'), config.allowedOrigins), credentials: true });
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Parley API')
+      .setDescription('REST half of the Parley wire contract. Realtime events go over Socket.IO to the gateways.')
+      .setVersion('1')
+      .addCookieAuth(config.session.cookieName)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The `token` from register/login' })
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+
+  app.enableShutdownHooks();
+  if (config.session.ephemeralSecret && config.env !== 'test') {
+    new NestLogger('Config').warn('SESSION_SECRET is not set: using a random one, sessions end at restart');
+  }
+  return config;
+}
+
+function serveWebRoot(app: NestExpressApplication, config: ParleyConfig): void {
+  const root = resolve(config.webRoot ?? DEFAULT_WEB_ROOT);
+  if (existsSync(root)) {
+    app.use(express.static(root, { index: 'index.html', fallthrough: true }));
+    return;
+  }
+  if (config.webRoot) throw new Error(`WEB_ROOT ${root} does not exist`);
+  app.use('/', (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (req.method !== 'GET' || req.path !== '/') return next();
+    res.type('html').send('<!doctype html><title>Parley</title><h1>Parley</h1><p>API: <a href="/api/docs">/api/docs</a></p>');
+  });
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { toUser, UsersService } from '@app/chat';
+import type { AuthResult } from '@app/contracts';
+import { SessionsRepository } from '@app/redis';
+import type { Request, Response } from 'express';
+import { BusService } from '../bus/bus.service';
+import type { SessionUser } from '../common/current-user.decorator';
+
+/** Session lifecycle: every login gets a fresh session id; logout revokes it everywhere. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionsRepository,
+    private readonly bus: BusService,
+  ) {}
+
+  async register(req: Request, username: string, password: string): Promise<AuthResult> {
+    const user = await this.users.register(username, password);
+    return this.startSession(req, { id: user.id, username: user.username });
+  }
+
+  /**
+   * Replaces whatever session the request came with (session fixation) and records the new id
+   * under the user so it can be revoked later. The token is the session id itself: cookie and
+   * bearer token are one session.
+   */
+  async startSession(req: Request, user: SessionUser): Promise<AuthResult> {
+    const previous = req.session.userId ? { sid: req.sessionID, userId: req.session.userId } : null;
+    await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+    req.session.userId = user.id;
+    req.session.username = user.username;
+    await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+    await this.sessions.track(user.id, req.sessionID);
+    if (previous) await this.revoked(previous.sid, previous.userId);
+    req.user = user;
+    const [withPresence] = await this.users.findMany([user.id]);
+    return { user: withPresence ?? toUser(user, false), token: req.sessionID };
+  }
+
+  async logout(req: Request, res: Response, cookieName: string): Promise<void> {
+    const sid = req.sessionID;
+    const userId = req.session.userId;
+    await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+    res.clearCookie(cookieName, { path: '/' });
+    if (userId) await this.revoked(sid, userId);
+  }
+
+  private async revoked(sessionId: string, userId: string): Promise<void> {
+    await this.sessions.untrack(userId, sessionId);
+    await this.bus.sessionRevoked({ sessionId, userId });
+  }
+}

@@ -1,0 +1,1 @@
+export const BUS_CLIENT = Symbol('PARLEY_BUS_CLIENT');

@@ -1,0 +1,30 @@
+import type { ParleyConfig } from '@app/config';
+import type { Params } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * pino-http: one line per request. Headers that carry credentials are redacted, bodies are never
+ * logged, and the query string is cut off (it may carry a Socket.IO sid or user ids).
+ */
+export function loggerOptions(config: ParleyConfig): Params {
+  return {
+    pinoHttp: {
+      level: config.logLevel,
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+        censor: '[redacted]',
+      },
+      serializers: {
+        req: (req: IncomingMessage & { id?: unknown; method?: string; url?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: (req.url ?? '').split('?')[0],
+        }),
+      },
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/api/health') },
+      ...(config.env === 'development' && process.stdout.isTTY
+        ? { transport: { target: 'pino-pretty', options: { singleLine: true } } }
+        : {}),
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UnauthorizedException,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiCookieAuth, ApiExcludeController } from '@nestjs/swagger';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import { INVALID_CREDENTIALS, MessagesService, RoomsService, UsersService } from '@app/chat';
+import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
+import {
+  LoginDto,
+  Message,
+  Room,
+  SeedCreateRoomDto,
+  SeedMessagesQueryDto,
+  User,
+  UserDto,
+  UsersQueryDto,
+} from '@app/contracts';
+import type { Request, Response } from 'express';
+import { AuthService } from '../auth/auth.service';
+import { BusService } from '../bus/bus.service';
+import { CurrentUser, SessionUser } from '../common/current-user.decorator';
+import { Public } from '../common/public.decorator';
+import { CompatExceptionFilter } from './compat-exception.filter';
+
+const SEED_PAGE_DEFAULT = { offset: 0, size: 15 };
+
+/**
+ * The reference demo's root-path routes (CONTRACT.md "Seed-client compatibility"): its response
+ * shapes, Parley's services and authorisation. Kept out of the OpenAPI document on purpose; new
+ * clients use /api.
+ */
+@ApiExcludeController()
+@ApiCookieAuth()
+@UseFilters(CompatExceptionFilter)
+@Controller()
+export class CompatController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly users: UsersService,
+    private readonly rooms: RoomsService,
+    private readonly messages: MessagesService,
+    private readonly bus: BusService,
+    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
+  ) {}
+
+  @Public()
+  @Get('me')
+  async me(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const user = req.user ? await this.users.findOne(req.user.id) : null;
+    // Nest would send an empty body for null; the client expects the JSON literal.
+    res.status(200).type('application/json').send(JSON.stringify(user));
+  }
+
+  @Public()
+  @Get('links')
+  links() {
+    return { github: 'https://github.com/redis-developer/basic-redis-chat-app-demo-nodejs' };
+  }
+
+  /** Login, or (SIGNUP_ON_LOGIN) registration of an unknown name: 201 new, 200 existing, 404 wrong. */
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @Post('login')
+  async login(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: LoginDto): Promise<User> {
+    if (this.config.signupOnLogin && !(await this.users.findByUsername(body.username))) {
+      try {
+        const result = await this.auth.register(req, body.username, body.password);
+        res.status(201);
+        return result.user;
+      } catch (err) {
+        // Lost a registration race for this name: fall through to a normal login.
+        if ((err as { status?: number }).status !== 409) throw err;
+      }
+    }
+    try {
+      const user = await this.users.authenticate(body.username, body.password);
+      const result = await this.auth.startSession(req, { id: user.id, username: user.username });
+      res.status(200);
+      return result.user;
+    } catch (err) {
+      if (err instanceof UnauthorizedException) throw new NotFoundException(INVALID_CREDENTIALS);
+      throw err;
+    }
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string> {
+    await this.auth.logout(req, res, this.config.session.cookieName);
+    return 'OK';
+  }
+
+  @Get('users/online')
+  async online(): Promise<Record<string, User>> {
+    return keyById(await this.users.online());
+  }
+
+  @Get('users')
+  async usersById(@Query() query: UsersQueryDto): Promise<Record<string, User>> {
+    return keyById(await this.users.findMany(query.ids ?? []));
+  }
+
+  @Get('rooms/:userId')
+  async roomsOf(@CurrentUser() user: SessionUser, @Param('userId') userId: string): Promise<Room[]> {
+    if (userId !== user.id) throw new ForbiddenException('You can only list your own rooms');
+    return this.rooms.roomsOf(user.id);
+  }
+
+  @Post('room')
+  @HttpCode(201)
+  async createRoom(@CurrentUser() user: SessionUser, @Body() body: SeedCreateRoomDto): Promise<Room> {
+    const { user1, user2 } = body;
+    if (user1 !== user.id && user2 !== user.id) {
+      throw new ForbiddenException('You can only open a DM that includes yourself');
+    }
+    const peer = user1 === user.id ? user2 : user1;
+    const { room, created } = await this.rooms.openDm(user.id, peer);
+    if (created) await this.bus.roomCreated({ room, memberIds: [user.id, peer] });
+    return room;
+  }
+
+  /** Newest first; `offset`/`size` default to 0/15 as the reference server's client expects. */
+  @Get('room/:id/messages')
+  messagesOf(
+    @CurrentUser() user: SessionUser,
+    @Param('id') roomId: string,
+    @Query() query: SeedMessagesQueryDto,
+  ): Promise<Message[]> {
+    const { offset = SEED_PAGE_DEFAULT.offset, size = SEED_PAGE_DEFAULT.size } = query;
+    return this.messages.newestFirst(user.id, roomId, offset, size);
+  }
+}
+
+function keyById(users: UserDto[]): Record<string, User> {
+  return Object.fromEntries(users.map((u) => [u.id, u]));
+}

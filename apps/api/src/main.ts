@@ -1,0 +1,20 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { configureApi } from './app.setup';
+
+async function bootstrap() {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(), {
+    bodyParser: false,
+    bufferLogs: true,
+    forceCloseConnections: true,
+  });
+  const config = configureApi(app);
+  await app.listen(config.port);
+}
+
+bootstrap().catch((err: Error) => {
+  // One clear line (bad config, Redis unreachable), then a non-zero exit.
+  console.error(`parley-api: ${err.message}`);
+  process.exit(1);
+});

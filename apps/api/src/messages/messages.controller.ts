@@ -1,0 +1,53 @@
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiCookieAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiParam,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { MessagesService } from '@app/chat';
+import { HistoryQueryDto, Limits, MessageDto, MessagePageDto, SendMessageDto } from '@app/contracts';
+import { BusService } from '../bus/bus.service';
+import { CurrentUser, SessionUser } from '../common/current-user.decorator';
+
+@ApiTags('messages')
+@ApiCookieAuth()
+@ApiParam({ name: 'id', description: 'Room id: "0" or a DM id "a:b"', example: '0' })
+@ApiUnauthorizedResponse({ description: 'No valid session' })
+@ApiForbiddenResponse({ description: 'Not a member of the room' })
+@ApiNotFoundResponse({ description: 'Unknown room' })
+@Controller('api/rooms/:id/messages')
+export class MessagesController {
+  constructor(
+    private readonly messages: MessagesService,
+    private readonly bus: BusService,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ type: MessagePageDto })
+  history(
+    @CurrentUser() user: SessionUser,
+    @Param('id') roomId: string,
+    @Query() query: HistoryQueryDto,
+  ): Promise<MessagePageDto> {
+    return this.messages.history(user.id, roomId, query.before, query.limit ?? Limits.historyPageDefault);
+  }
+
+  @Post()
+  @ApiCreatedResponse({ type: MessageDto, description: 'Stored; a repeated clientId returns the stored copy' })
+  @ApiTooManyRequestsResponse({ description: 'Message rate limit reached' })
+  async send(
+    @CurrentUser() user: SessionUser,
+    @Param('id') roomId: string,
+    @Body() body: SendMessageDto,
+  ): Promise<MessageDto> {
+    const { message, created } = await this.messages.send(user.id, roomId, body.message, body.clientId);
+    if (created) await this.bus.messageCreated({ message });
+    return message;
+  }
+}
