@@ -58,12 +58,18 @@ async function startRedis(opts = {}) {
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const port = opts.port ?? (await freePort());
     const args = [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--save', '',
-      '--appendonly', opts.appendonly ? 'yes' : 'no',
-      '--daemonize', 'no',
-      '--loglevel', 'warning',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      opts.appendonly ? 'yes' : 'no',
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
       ...(opts.dir ? ['--dir', opts.dir] : []),
       ...(opts.extraArgs ?? []),
     ];

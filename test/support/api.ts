@@ -1,0 +1,73 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import Redis from 'ioredis';
+import type { AddressInfo } from 'node:net';
+import { AppModule } from '../../apps/api/src/app.module';
+import { configureApi } from '../../apps/api/src/app.setup';
+
+/** The private redis-server started by the jest global setup. Tests never use any other. */
+export function testRedisUrl(db = 0): string {
+  const base = process.env.PARLEY_TEST_REDIS_URL;
+  if (!base) throw new Error('PARLEY_TEST_REDIS_URL is not set: run through the jest config');
+  return `${base}/${db}`;
+}
+
+export interface TestApi {
+  app: INestApplication;
+  url: string;
+  redis: Redis;
+  close: () => Promise<void>;
+}
+
+/** Defaults that keep tests fast and quiet; a suite overrides what it is about. */
+export const TEST_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  BCRYPT_COST: '4',
+  DEMO_DATA: 'false',
+  SESSION_SECRET: 'test-secret-0123456789abcdef',
+  LIMIT_AUTH_PER_MINUTE: '100000',
+  LIMIT_LOGIN_FAILURES: '100000',
+  LIMIT_MESSAGES_PER_MINUTE: '100000',
+};
+
+/**
+ * Boots the real API (same middleware as main.ts) on a free port against a database of the
+ * private test Redis. `flush` empties that database first.
+ */
+export async function startApi(
+  env: Record<string, string | undefined> = {},
+  opts: { db?: number; flush?: boolean } = {},
+): Promise<TestApi> {
+  const db = opts.db ?? 0;
+  const redisUrl = testRedisUrl(db);
+  const redis = new Redis(redisUrl);
+  if (opts.flush ?? true) await redis.flushdb();
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register({ ...TEST_ENV, REDIS_URL: redisUrl, PORT: '0', ...env }),
+    { bodyParser: false, logger: false, forceCloseConnections: true },
+  );
+  configureApi(app);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    redis,
+    close: async () => {
+      await app.close();
+      redis.disconnect();
+    },
+  };
+}
+
+/** Polls until `check` is true or the time is up. */
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 10_000, stepMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}
