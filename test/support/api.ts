@@ -38,10 +38,10 @@ export const TEST_ENV: Record<string, string> = {
  */
 export async function startApi(
   env: Record<string, string | undefined> = {},
-  opts: { db?: number; flush?: boolean } = {},
+  opts: { db?: number; flush?: boolean; redisUrl?: string } = {},
 ): Promise<TestApi> {
   const db = opts.db ?? 0;
-  const redisUrl = testRedisUrl(db);
+  const redisUrl = opts.redisUrl ?? testRedisUrl(db);
   const redis = new Redis(redisUrl);
   if (opts.flush ?? true) await redis.flushdb();
   const app = await NestFactory.create<NestExpressApplication>(

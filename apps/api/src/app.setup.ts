@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { bearerToSessionCookie } from './common/bearer.middleware';
 import { jsonBody } from './common/body-parser';
 import { refuseForeignOrigins } from './common/origin.middleware';
+import { withJsonErrors } from './common/http-exception.filter';
 import { createSocketProxy } from './proxy/socket-proxy';
 
 const DEFAULT_WEB_ROOT = 'apps/web/dist';
@@ -43,42 +44,55 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
   app.use(jsonBody(`${Limits.frameMaxBytes / 1024}kb`));
   app.use(bearerToSessionCookie(config.session.cookieName, config.session.secret));
   app.use(
-    session({
-      name: config.session.cookieName,
-      secret: config.session.secret,
-      store: app.get(SessionsRepository).store,
-      resave: false,
-      saveUninitialized: false,
-      cookie: {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: 'auto',
-        maxAge: config.session.ttlSeconds * 1000,
-        path: '/',
-      },
-    }),
+    withJsonErrors(
+      session({
+        name: config.session.cookieName,
+        secret: config.session.secret,
+        store: app.get(SessionsRepository).store,
+        resave: false,
+        saveUninitialized: false,
+        cookie: {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: 'auto',
+          maxAge: config.session.ttlSeconds * 1000,
+          path: '/',
+        },
+      }),
+    ),
   );
   app.use(refuseForeignOrigins(config.allowedOrigins));
   app.enableCors((req, cb) => {
     const origin = req.header('origin');
-    cb(null, { origin: isOriginAllowed(origin, req.header('host'), config.allowedOrigins), credentials: true });
+    cb(null, {
+      origin: isOriginAllowed(origin, req.header('host'), config.allowedOrigins),
+      credentials: true,
+    });
   });
 
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Parley API')
-      .setDescription('REST half of the Parley wire contract. Realtime events go over Socket.IO to the gateways.')
+      .setDescription(
+        'REST half of the Parley wire contract. Realtime events go over Socket.IO to the gateways.',
+      )
       .setVersion('1')
       .addCookieAuth(config.session.cookieName)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The `token` from register/login' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description: 'The `token` from register/login',
+      })
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 
   app.enableShutdownHooks();
   if (config.session.ephemeralSecret && config.env !== 'test') {
-    new NestLogger('Config').warn('SESSION_SECRET is not set: using a random one, sessions end at restart');
+    new NestLogger('Config').warn(
+      'SESSION_SECRET is not set: using a random one, sessions end at restart',
+    );
   }
   return config;
 }
@@ -92,7 +106,11 @@ function serveWebRoot(app: NestExpressApplication, config: ParleyConfig): void {
   if (config.webRoot) throw new Error(`WEB_ROOT ${root} does not exist`);
   app.use('/', (req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (req.method !== 'GET' || req.path !== '/') return next();
-    res.type('html').send('<!doctype html><title>Parley</title><h1>Parley</h1><p>API: <a href="/api/docs">/api/docs</a></p>');
+    res
+      .type('html')
+      .send(
+        '<!doctype html><title>Parley</title><h1>Parley</h1><p>API: <a href="/api/docs">/api/docs</a></p>',
+      );
   });
 }
 
