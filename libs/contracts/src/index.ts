@@ -7,3 +7,4 @@ export * from './dto/user.dto';
 export * from './dto/room.dto';
 export * from './dto/message.dto';
 export * from './dto/seed.dto';
+export * from './dto/socket.dto';

@@ -36,7 +36,15 @@ export interface AuthResult {
 }
 
 export interface AckError {
-  code: 'bad_request' | 'forbidden' | 'not_found' | 'rate_limited' | 'unavailable' | 'internal';
+  code:
+    | 'bad_request'
+    | 'unauthorized'
+    | 'forbidden'
+    | 'not_found'
+    | 'conflict'
+    | 'rate_limited'
+    | 'unavailable'
+    | 'internal';
   message: string;
   retryAfterMs?: number;
 }

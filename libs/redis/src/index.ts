@@ -10,3 +10,4 @@ export * from './repositories/messages.repository';
 export * from './repositories/presence.repository';
 export * from './repositories/seed.repository';
 export * from './repositories/rate-limit.repository';
+export * from './redis-errors';

@@ -29,8 +29,18 @@ export const RedisKeys = {
   /** Prefix for express-session records (connect-redis appends the session id). */
   sessionPrefix: () => 'sess:',
 
-  /** Set of user ids with at least one live connection. */
-  onlineUsers: () => 'presence:online',
+  /**
+   * Presence. All keys share the {presence} tag: the presence scripts touch them together.
+   * onlineUsers: set of user ids considered online (what REST and `user.*` events report).
+   * gateways: sorted set gateway id → last heartbeat (ms).
+   * gatewayUsers: hash user id → live connection count on that gateway.
+   * leaving: sorted set user id → when to announce them offline unless they came back.
+   */
+  onlineUsers: () => '{presence}:online',
+  gateways: () => '{presence}:gateways',
+  gatewayUsers: (gatewayId: string) => `{presence}:gw:${gatewayId}`,
+  gatewayUsersPrefix: () => '{presence}:gw:',
+  leaving: () => '{presence}:leaving',
 
   /** Rate-limit counters (the throttler storage adds its own hash-tagged suffixes). */
   rateLimit: (scope: string, subject: string) => `rl:${scope}:${subject}`,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { RedisOptions } from 'ioredis';
 
 /**
@@ -7,13 +8,15 @@ import type { RedisOptions } from 'ioredis';
 export function redisOptionsFromUrl(url: string): RedisOptions {
   const u = new URL(url);
   const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : 0;
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
   return {
-    host: u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
+    host,
     port: u.port ? Number(u.port) : 6379,
     username: u.username ? decodeURIComponent(u.username) : undefined,
     password: u.password ? decodeURIComponent(u.password) : undefined,
     db: Number.isInteger(db) ? db : 0,
-    tls: u.protocol === 'rediss:' ? { servername: u.hostname } : undefined,
+    // SNI carries host names only (RFC 6066); for an IP, TLS verifies the certificate against `host`.
+    tls: u.protocol === 'rediss:' ? (isIP(host) ? {} : { servername: host }) : undefined,
   };
 }
 

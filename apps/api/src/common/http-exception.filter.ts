@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { RequestHandler, Response } from 'express';
 import { RateLimitedException } from '@app/chat';
-import { isRedisUnavailable } from './redis-errors';
+import { isRedisUnavailable } from '@app/redis';
 
 export interface ErrorBody {
   statusCode: number;

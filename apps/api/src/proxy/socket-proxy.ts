@@ -22,7 +22,7 @@ export class GatewayRouter {
 
   pick(url: string | undefined): string {
     const sid = SID_IN_QUERY.exec(url ?? '')?.[1];
-    const known = sid ? this.sessions.get(decodeURIComponent(sid)) : undefined;
+    const known = sid ? this.sessions.get(safeDecode(sid)) : undefined;
     if (known) {
       known.seen = Date.now();
       return known.target;
@@ -42,6 +42,15 @@ export class GatewayRouter {
 
   get size(): number {
     return this.sessions.size;
+  }
+}
+
+/** A malformed escape (`sid=%E0%A4%A`) must not throw: it would turn into a 500. */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
   }
 }
 

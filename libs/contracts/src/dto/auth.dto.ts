@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsByteLength, IsString, Matches } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
 import { Limits } from '../limits';
 import { UserDto } from './user.dto';
+import { IsUtf8ByteLength } from './validators';
 
 export class RegisterDto {
   @ApiProperty({ example: 'Pablo', description: '1–32 letters, digits, _ . - (unique ignoring case)' })
@@ -13,7 +14,7 @@ export class RegisterDto {
 
   @ApiProperty({ example: 'password123', minLength: 8, maxLength: 72, description: '8–72 bytes' })
   @IsString()
-  @IsByteLength(Limits.passwordMinBytes, Limits.passwordMaxBytes, {
+  @IsUtf8ByteLength(Limits.passwordMinBytes, Limits.passwordMaxBytes, {
     message: 'password must be 8 to 72 bytes',
   })
   password: string;

@@ -30,3 +30,34 @@ export function IsChatText(options?: ValidationOptions): PropertyDecorator {
       },
     });
 }
+
+const LONE_SURROGATE = /\p{Cs}/u;
+const utf8 = new TextEncoder();
+
+/**
+ * A well-formed string of `min`..`max` UTF-8 bytes (bcrypt reads at most 72). Unlike class-validator's
+ * IsByteLength, a lone surrogate (possible in JSON: "\ud800") is a plain validation failure, not
+ * a thrown URIError (which would surface as a 500).
+ */
+export function IsUtf8ByteLength(
+  min: number,
+  max: number,
+  options?: ValidationOptions,
+): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isUtf8ByteLength',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `$property must be ${min} to ${max} bytes`, ...options },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'string' || LONE_SURROGATE.test(value)) return false;
+          // Four bytes per UTF-16 unit at most: skip encoding huge inputs.
+          if (value.length > max * 4) return false;
+          const bytes = utf8.encode(value).length;
+          return bytes >= min && bytes <= max;
+        },
+      },
+    });
+}

@@ -2,11 +2,35 @@ import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { REDIS_CLIENT } from '../redis.constants';
 import { RedisKeys } from '../redis-keys';
+import {
+  PRESENCE_CONNECT,
+  PRESENCE_DISCONNECT,
+  PRESENCE_RESYNC,
+  PRESENCE_SWEEP,
+} from '../scripts/lua';
 
-/** Who is online. The gateways write it; the API only reads. */
+type Script = (...args: (string | number)[]) => Promise<unknown>;
+
+/**
+ * Who is online, per user across tabs and gateway instances (see the presence scripts in lua.ts).
+ * The gateways write it; the API only reads.
+ */
 @Injectable()
 export class PresenceRepository {
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+  private readonly scripts: Record<'connect' | 'disconnect' | 'sweep' | 'resync', Script>;
+
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
+    const define = (name: string, lua: string, numberOfKeys: number): Script => {
+      redis.defineCommand(name, { numberOfKeys, lua });
+      return (redis as unknown as Record<string, Script>)[name].bind(redis);
+    };
+    this.scripts = {
+      connect: define('parleyPresenceConnect', PRESENCE_CONNECT, 4),
+      disconnect: define('parleyPresenceDisconnect', PRESENCE_DISCONNECT, 4),
+      sweep: define('parleyPresenceSweep', PRESENCE_SWEEP, 3),
+      resync: define('parleyPresenceResync', PRESENCE_RESYNC, 4),
+    };
+  }
 
   async onlineIds(): Promise<string[]> {
     return this.redis.smembers(RedisKeys.onlineUsers());
@@ -18,8 +42,72 @@ export class PresenceRepository {
     return flags.map((f) => f === 1);
   }
 
-  async setOnline(userId: string, online: boolean): Promise<void> {
-    if (online) await this.redis.sadd(RedisKeys.onlineUsers(), userId);
-    else await this.redis.srem(RedisKeys.onlineUsers(), userId);
+  /** Records one more connection; true when the user was offline until now. */
+  async connect(userId: string, gatewayId: string, now = Date.now()): Promise<boolean> {
+    const added = await this.scripts.connect(
+      ...this.keys(gatewayId),
+      userId,
+      gatewayId,
+      now,
+      RedisKeys.gatewayUsersPrefix(),
+    );
+    return added === 1;
+  }
+
+  /** Records a closed connection; with none left the user starts leaving at `announceAt`. */
+  async disconnect(userId: string, gatewayId: string, announceAt: number): Promise<number> {
+    return Number(
+      await this.scripts.disconnect(
+        ...this.keys(gatewayId),
+        userId,
+        gatewayId,
+        announceAt,
+        RedisKeys.gatewayUsersPrefix(),
+      ),
+    );
+  }
+
+  /** Reaps dead gateways and returns the users that are now offline (announce them once). */
+  async sweep(now: number, deadBefore: number, leaveAt = now): Promise<string[]> {
+    const [online, gateways, leaving] = this.keys('-');
+    const prefix = RedisKeys.gatewayUsersPrefix();
+    return (await this.scripts.sweep(
+      online,
+      gateways,
+      leaving,
+      now,
+      deadBefore,
+      prefix,
+      leaveAt,
+    )) as string[];
+  }
+
+  /** Heartbeat plus a full rewrite of this gateway's connection counts. */
+  async resync(
+    gatewayId: string,
+    counts: ReadonlyMap<string, number>,
+    now = Date.now(),
+  ): Promise<void> {
+    const pairs = [...counts].flatMap(([user, n]) => [user, n]);
+    await this.scripts.resync(...this.keys(gatewayId), gatewayId, now, ...pairs);
+  }
+
+  async heartbeat(gatewayId: string, now = Date.now()): Promise<void> {
+    await this.redis.zadd(RedisKeys.gateways(), now, gatewayId);
+  }
+
+  /** A gateway shutting down cleanly: its users start leaving (a reconnect elsewhere cancels it). */
+  async removeGateway(gatewayId: string, announceAt: number): Promise<string[]> {
+    await this.redis.zadd(RedisKeys.gateways(), 0, gatewayId);
+    return this.sweep(Date.now(), 1, announceAt);
+  }
+
+  private keys(gatewayId: string): [string, string, string, string] {
+    return [
+      RedisKeys.onlineUsers(),
+      RedisKeys.gateways(),
+      RedisKeys.leaving(),
+      RedisKeys.gatewayUsers(gatewayId),
+    ];
   }
 }

@@ -21,7 +21,8 @@ return id
  * ARGV = from, text, clientId, maxlen, clientId ttl (s), entry id ('*' or explicit for seeding).
  * Returns {1, id, seq} for a new message, {0, id, fields} when the clientId was already used
  * (the stored copy), or {2, id} when that copy has since been trimmed away.
- * The seq is taken in the same step as the append, so seqs have no gaps.
+ * The seq is taken in the same step as the append, so seqs have no gaps: when the XADD fails (an
+ * explicit id not newer than the stream's last), the seq is given back and the error returned.
  */
 export const APPEND_MESSAGE = `
 local cid = ARGV[3]
@@ -36,10 +37,94 @@ end
 local seq = redis.call('INCR', KEYS[2])
 local id
 if cid ~= '' then
-  id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], ARGV[6], 'f', ARGV[1], 'm', ARGV[2], 's', seq, 'c', cid)
-  redis.call('SET', KEYS[3], id, 'EX', ARGV[5])
+  id = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], ARGV[6], 'f', ARGV[1], 'm', ARGV[2], 's', seq, 'c', cid)
 else
-  id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], ARGV[6], 'f', ARGV[1], 'm', ARGV[2], 's', seq)
+  id = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], ARGV[6], 'f', ARGV[1], 'm', ARGV[2], 's', seq)
 end
+if type(id) == 'table' and id.err then
+  -- Nothing was stored (e.g. an explicit id not newer than the stream's): give the seq back.
+  redis.call('DECR', KEYS[2])
+  return id
+end
+if cid ~= '' then redis.call('SET', KEYS[3], id, 'EX', ARGV[5]) end
 return {1, id, seq}
+`;
+
+/*
+ * Presence. A user's connection count is the sum of their counts on the live gateways (the
+ * gateways set holds each one's last heartbeat), so a crashed gateway's users drop out when it is
+ * reaped, and a Redis that lost its data is rebuilt by each gateway re-registering its own sockets.
+ * Going offline is deferred through the `leaving` set: a quick reconnect (a reload, a gateway
+ * drain) cancels it, and the announcement is made by whichever gateway sweeps it first, once.
+ *
+ * Common KEYS: 1 online set, 2 gateways zset, 3 leaving zset, 4 this gateway's hash (if any).
+ * The per-gateway hashes are found from the gateways zset plus ARGV prefix.
+ */
+const SUM_CONNECTIONS = `
+local function connections(user, prefix)
+  local total = 0
+  for _, gw in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+    total = total + tonumber(redis.call('HGET', prefix .. gw, user) or '0')
+  end
+  return total
+end
+`;
+
+/** ARGV: user, gateway id, now ms, prefix. Returns 1 when the user just came online. */
+export const PRESENCE_CONNECT = `
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
+redis.call('ZREM', KEYS[3], ARGV[1])
+return redis.call('SADD', KEYS[1], ARGV[1])
+`;
+
+/** ARGV: user, gateway id, announce-at ms, prefix. Returns the user's remaining connections. */
+export const PRESENCE_DISCONNECT = `${SUM_CONNECTIONS}
+local left = redis.call('HINCRBY', KEYS[4], ARGV[1], -1)
+if left <= 0 then redis.call('HDEL', KEYS[4], ARGV[1]) end
+local total = connections(ARGV[1], ARGV[4])
+if total <= 0 and redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+end
+return total
+`;
+
+/**
+ * ARGV: now ms, dead-before ms, prefix, leave-at ms. Reaps gateways whose heartbeat is older than
+ * dead-before (their users start leaving at leave-at), then takes every leaving user whose time has come and who has
+ * no connection left off the online set. Returns those users: the caller announces them.
+ */
+export const PRESENCE_SWEEP = `${SUM_CONNECTIONS}
+for _, gw in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[2])) do
+  local hash = ARGV[3] .. gw
+  local users = redis.call('HKEYS', hash)
+  redis.call('DEL', hash)
+  redis.call('ZREM', KEYS[2], gw)
+  for _, user in ipairs(users) do
+    if redis.call('SISMEMBER', KEYS[1], user) == 1 then redis.call('ZADD', KEYS[3], ARGV[4], user) end
+  end
+end
+local gone = {}
+for _, user in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])) do
+  redis.call('ZREM', KEYS[3], user)
+  if connections(user, ARGV[3]) <= 0 and redis.call('SREM', KEYS[1], user) == 1 then
+    table.insert(gone, user)
+  end
+end
+return gone
+`;
+
+/**
+ * ARGV: gateway id, now ms, then user/count pairs. Replaces this gateway's hash with its real
+ * sockets (after a Redis restart or a missed write) and marks those users online.
+ */
+export const PRESENCE_RESYNC = `
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+redis.call('DEL', KEYS[4])
+for i = 3, #ARGV, 2 do
+  redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1])
+  redis.call('SADD', KEYS[1], ARGV[i])
+  redis.call('ZREM', KEYS[3], ARGV[i])
+end
+return 1
 `;

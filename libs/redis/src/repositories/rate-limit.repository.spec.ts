@@ -1,0 +1,108 @@
+import Redis from 'ioredis';
+import { RedisKeys } from '../redis-keys';
+import { RateLimitRepository } from './rate-limit.repository';
+
+// Real Redis: the private server started by the jest global setup, database 10 (ours alone).
+const DB = 10;
+
+function testRedisUrl(): string {
+  const base = process.env.PARLEY_TEST_REDIS_URL;
+  if (!base) throw new Error('PARLEY_TEST_REDIS_URL is not set (jest global setup did not run)');
+  return `${base}/${DB}`;
+}
+
+describe('RateLimitRepository (real Redis)', () => {
+  let redis: Redis;
+  let repo: RateLimitRepository;
+
+  beforeAll(async () => {
+    redis = new Redis(testRedisUrl());
+    await redis.flushdb();
+    repo = new RateLimitRepository(redis);
+  });
+
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  describe('hit', () => {
+    it('allows `limit` hits in a window, then refuses with retryAfterMs > 0', async () => {
+      for (let i = 0; i < 3; i += 1) {
+        expect(await repo.hit('msg', 'u1', 3, 60_000)).toEqual({ allowed: true, retryAfterMs: 0 });
+      }
+      const refused = await repo.hit('msg', 'u1', 3, 60_000);
+      expect(refused.allowed).toBe(false);
+      expect(refused.retryAfterMs).toBeGreaterThan(0);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(60_000);
+      const again = await repo.hit('msg', 'u1', 3, 60_000);
+      expect(again.allowed).toBe(false);
+      expect(again.retryAfterMs).toBeGreaterThan(0);
+    });
+
+    it('counts each subject and each scope on its own', async () => {
+      for (let i = 0; i < 2; i += 1) await repo.hit('msg', 'u2', 2, 60_000);
+      expect((await repo.hit('msg', 'u2', 2, 60_000)).allowed).toBe(false);
+      expect((await repo.hit('msg', 'u3', 2, 60_000)).allowed).toBe(true);
+      expect((await repo.hit('auth', 'u2', 2, 60_000)).allowed).toBe(true);
+    });
+
+    it('allows exactly `limit` of many concurrent hits', async () => {
+      const decisions = await Promise.all(
+        Array.from({ length: 30 }, () => repo.hit('burst', 'ip1', 7, 60_000)),
+      );
+      expect(decisions.filter((d) => d.allowed)).toHaveLength(7);
+      for (const d of decisions.filter((x) => !x.allowed))
+        expect(d.retryAfterMs).toBeGreaterThan(0);
+    });
+
+    it('keeps its counters in Redis, shared by every repository on the database', async () => {
+      const other = new Redis(testRedisUrl());
+      try {
+        const second = new RateLimitRepository(other);
+        expect((await repo.hit('shared', 's', 1, 60_000)).allowed).toBe(true);
+        expect((await second.hit('shared', 's', 1, 60_000)).allowed).toBe(false);
+      } finally {
+        await other.quit();
+      }
+    });
+  });
+
+  describe('login failures', () => {
+    const WINDOW_S = 900;
+
+    it('blocks once `limit` failures are recorded, for at most the window', async () => {
+      expect(await repo.failureBlockMs('login', 'bob', 3)).toBe(0);
+      await repo.recordFailure('login', 'bob', WINDOW_S);
+      await repo.recordFailure('login', 'bob', WINDOW_S);
+      expect(await repo.failureBlockMs('login', 'bob', 3)).toBe(0);
+      await repo.recordFailure('login', 'bob', WINDOW_S);
+      const blocked = await repo.failureBlockMs('login', 'bob', 3);
+      expect(blocked).toBeGreaterThan(0);
+      expect(blocked).toBeLessThanOrEqual(WINDOW_S * 1000);
+      // Reading does not count: still blocked, not more.
+      expect(await redis.get(RedisKeys.rateLimit('login', 'bob'))).toBe('3');
+      expect(await repo.failureBlockMs('login', 'alice', 3)).toBe(0);
+    });
+
+    it('clearFailures lifts the block and restarts the count', async () => {
+      for (let i = 0; i < 3; i += 1) await repo.recordFailure('login', 'carol', WINDOW_S);
+      expect(await repo.failureBlockMs('login', 'carol', 3)).toBeGreaterThan(0);
+      await repo.clearFailures('login', 'carol');
+      expect(await repo.failureBlockMs('login', 'carol', 3)).toBe(0);
+      await repo.recordFailure('login', 'carol', WINDOW_S);
+      expect(await repo.failureBlockMs('login', 'carol', 1)).toBeGreaterThan(0);
+      expect(await repo.failureBlockMs('login', 'carol', 2)).toBe(0);
+    });
+
+    it('starts the window at the first failure; later failures do not extend it', async () => {
+      const key = RedisKeys.rateLimit('login', 'dave');
+      await repo.recordFailure('login', 'dave', WINDOW_S);
+      const ttl = await redis.pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(WINDOW_S * 1000);
+      await redis.pexpire(key, 5_000);
+      await repo.recordFailure('login', 'dave', WINDOW_S);
+      expect(await redis.pttl(key)).toBeLessThanOrEqual(5_000);
+    });
+  });
+});
