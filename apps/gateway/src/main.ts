@@ -1,16 +1,18 @@
 import { NestFactory } from '@nestjs/core';
-import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
-import { Logger } from 'nestjs-pino';
 import { GatewayModule } from './app.module';
+import { configureGateway } from './gateway.setup';
 
 async function bootstrap() {
-  const app = await NestFactory.create(GatewayModule.register(), { bufferLogs: true, forceCloseConnections: true });
-  app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
-  await app.listen(app.get<ParleyConfig>(PARLEY_CONFIG).port);
+  const app = await NestFactory.create(GatewayModule.register(), {
+    bufferLogs: true,
+    forceCloseConnections: true,
+  });
+  const config = await configureGateway(app);
+  await app.listen(config.port);
 }
 
 bootstrap().catch((err: Error) => {
+  // One clear line (bad config, Redis unreachable), then a non-zero exit.
   console.error(`parley-gateway: ${err.message}`);
   process.exit(1);
 });

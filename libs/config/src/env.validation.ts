@@ -29,60 +29,88 @@ export class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV = 'development';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
-  @IsString() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
+  @IsString()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
-  @ValidateIf((o: EnvironmentVariables) => o.NODE_ENV === 'production' || o.SESSION_SECRET !== undefined)
+  @ValidateIf(
+    (o: EnvironmentVariables) => o.NODE_ENV === 'production' || o.SESSION_SECRET !== undefined,
+  )
   @IsString()
   @MinLength(16, { message: 'SESSION_SECRET must be at least 16 characters' })
   SESSION_SECRET?: string;
 
-  @Transform(toInt) @IsInt() @Min(60)
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
   SESSION_TTL_SECONDS = 7 * 24 * 3600;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   ALLOWED_ORIGINS?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   WEB_ROOT?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   GATEWAY_URLS?: string;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   SIGNUP_ON_LOGIN = true;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   DEMO_DATA = true;
 
-  @Transform(toInt) @IsInt() @Min(4) @Max(15)
+  @Transform(toInt)
+  @IsInt()
+  @Min(4)
+  @Max(15)
   BCRYPT_COST = 12;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   LIMIT_EVENTS_PER_SECOND = 20;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   LIMIT_MESSAGES_PER_MINUTE = 120;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   LIMIT_AUTH_PER_MINUTE = 60;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   LIMIT_LOGIN_FAILURES = 10;
 
-  @Transform(toInt) @IsInt() @Min(100)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
   HISTORY_MAX_PER_ROOM = 10000;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TRUST_PROXY?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   GATEWAY_ID?: string;
 }
 
@@ -93,7 +121,15 @@ export class EnvironmentVariables {
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const picked: Record<string, unknown> = {};
-  for (const key of [...known, 'SESSION_SECRET', 'ALLOWED_ORIGINS', 'WEB_ROOT', 'GATEWAY_URLS', 'TRUST_PROXY', 'GATEWAY_ID']) {
+  for (const key of [
+    ...known,
+    'SESSION_SECRET',
+    'ALLOWED_ORIGINS',
+    'WEB_ROOT',
+    'GATEWAY_URLS',
+    'TRUST_PROXY',
+    'GATEWAY_ID',
+  ]) {
     const value = raw[key];
     if (value !== undefined && value !== '') picked[key] = value;
   }

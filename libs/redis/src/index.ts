@@ -11,3 +11,4 @@ export * from './repositories/presence.repository';
 export * from './repositories/seed.repository';
 export * from './repositories/rate-limit.repository';
 export * from './redis-errors';
+export * from './bus-options';

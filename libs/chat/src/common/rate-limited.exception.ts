@@ -7,7 +7,12 @@ export class RateLimitedException extends HttpException {
     message = 'Too many requests',
   ) {
     super(
-      { statusCode: HttpStatus.TOO_MANY_REQUESTS, error: 'Too Many Requests', message, retryAfterMs },
+      {
+        statusCode: HttpStatus.TOO_MANY_REQUESTS,
+        error: 'Too Many Requests',
+        message,
+        retryAfterMs,
+      },
       HttpStatus.TOO_MANY_REQUESTS,
     );
   }

@@ -26,8 +26,14 @@ export class MessagesService {
    */
   async send(userId: string, roomId: string, text: string, clientId?: string): Promise<SendResult> {
     await this.rooms.assertMember(userId, roomId);
-    const decision = await this.limits.hit('msg', userId, this.config.limits.messagesPerMinute, 60_000);
-    if (!decision.allowed) throw new RateLimitedException(decision.retryAfterMs, 'Message rate limit reached');
+    const decision = await this.limits.hit(
+      'msg',
+      userId,
+      this.config.limits.messagesPerMinute,
+      60_000,
+    );
+    if (!decision.allowed)
+      throw new RateLimitedException(decision.retryAfterMs, 'Message rate limit reached');
     const result = await this.messages.append({
       roomId,
       from: userId,
@@ -43,14 +49,24 @@ export class MessagesService {
   }
 
   /** A history page: the newest `limit` before `before`, oldest first. */
-  async history(userId: string, roomId: string, before: string | undefined, limit: number): Promise<MessagePage> {
+  async history(
+    userId: string,
+    roomId: string,
+    before: string | undefined,
+    limit: number,
+  ): Promise<MessagePage> {
     await this.rooms.assertMember(userId, roomId);
     const { messages, hasMore } = await this.messages.pageBefore(roomId, before, limit);
     return { messages, nextBefore: hasMore && messages.length > 0 ? messages[0].id : null };
   }
 
   /** The reference client's paging: newest first from `offset`. */
-  async newestFirst(userId: string, roomId: string, offset: number, size: number): Promise<Message[]> {
+  async newestFirst(
+    userId: string,
+    roomId: string,
+    offset: number,
+    size: number,
+  ): Promise<Message[]> {
     await this.rooms.assertMember(userId, roomId);
     return this.messages.newestFirst(roomId, offset, size);
   }

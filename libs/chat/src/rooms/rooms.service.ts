@@ -39,7 +39,10 @@ export class RoomsService {
     const dmIds = await this.rooms.dmIdsOf(userId);
     const parsed = dmIds
       .map((id) => ({ id, p: parseRoomId(id) }))
-      .filter((r): r is { id: string; p: { kind: 'dm'; members: [string, string] } } => r.p?.kind === 'dm');
+      .filter(
+        (r): r is { id: string; p: { kind: 'dm'; members: [string, string] } } =>
+          r.p?.kind === 'dm',
+      );
     const peerIds = parsed.map(({ p }) => (p.members[0] === userId ? p.members[1] : p.members[0]));
     const names = await this.usernames([userId, ...peerIds]);
     const dms: Room[] = parsed.map(({ id, p }) => ({

@@ -5,7 +5,10 @@ import { UserDto } from './user.dto';
 import { IsUtf8ByteLength } from './validators';
 
 export class RegisterDto {
-  @ApiProperty({ example: 'Pablo', description: '1–32 letters, digits, _ . - (unique ignoring case)' })
+  @ApiProperty({
+    example: 'Pablo',
+    description: '1–32 letters, digits, _ . - (unique ignoring case)',
+  })
   @IsString()
   @Matches(Limits.usernamePattern, {
     message: 'username must be 1-32 characters of letters, digits, _ . -',
@@ -27,6 +30,8 @@ export class AuthResultDto {
   @ApiProperty({ type: UserDto })
   user: UserDto;
 
-  @ApiProperty({ description: 'Session token: send as `Authorization: Bearer <token>` or Socket.IO `auth.token`' })
+  @ApiProperty({
+    description: 'Session token: send as `Authorization: Bearer <token>` or Socket.IO `auth.token`',
+  })
   token: string;
 }

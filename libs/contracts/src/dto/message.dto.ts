@@ -26,7 +26,10 @@ export class SendMessageDto {
   @IsChatText()
   message: string;
 
-  @ApiPropertyOptional({ maxLength: Limits.clientIdMaxLength, description: 'Idempotency key (per user and room, kept 24 h)' })
+  @ApiPropertyOptional({
+    maxLength: Limits.clientIdMaxLength,
+    description: 'Idempotency key (per user and room, kept 24 h)',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^[\x21-\x7e]{1,64}$/, { message: 'clientId must be 1-64 printable ASCII characters' })
@@ -40,7 +43,11 @@ export class HistoryQueryDto {
   @Matches(MESSAGE_ID_PATTERN, { message: 'before must be a message id' })
   before?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: Limits.historyPageMax, default: Limits.historyPageDefault })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: Limits.historyPageMax,
+    default: Limits.historyPageDefault,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -42,4 +42,3 @@ export const SYNC_MAX_ROOMS = 200;
 export function isRoomId(value: unknown): value is string {
   return typeof value === 'string' && ROOM_ID_PATTERN.test(value);
 }
-

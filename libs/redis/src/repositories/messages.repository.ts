@@ -57,7 +57,9 @@ export class MessagesRepository {
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
     redis.defineCommand('parleyAppendMessage', { numberOfKeys: 3, lua: APPEND_MESSAGE });
-    this.appendCmd = (redis as unknown as { parleyAppendMessage: AppendCommand }).parleyAppendMessage.bind(redis);
+    this.appendCmd = (
+      redis as unknown as { parleyAppendMessage: AppendCommand }
+    ).parleyAppendMessage.bind(redis);
   }
 
   /** Stores a message and assigns its seq in one atomic step, honouring the clientId. */
@@ -80,10 +82,14 @@ export class MessagesRepository {
     if (status === 1) {
       return {
         status: 'created',
-        message: entryToMessage(roomId, [id, ['f', from, 'm', text, 's', String(extra), 'c', clientId]]),
+        message: entryToMessage(roomId, [
+          id,
+          ['f', from, 'm', text, 's', String(extra), 'c', clientId],
+        ]),
       };
     }
-    if (status === 0) return { status: 'duplicate', message: entryToMessage(roomId, [id, extra as string[]]) };
+    if (status === 0)
+      return { status: 'duplicate', message: entryToMessage(roomId, [id, extra as string[]]) };
     return { status: 'duplicate-trimmed', id };
   }
 

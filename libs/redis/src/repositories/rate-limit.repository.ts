@@ -23,7 +23,12 @@ export class RateLimitRepository {
   }
 
   /** Counts one hit in a fixed window; refuses once `limit` is exceeded until the window ends. */
-  async hit(scope: string, subject: string, limit: number, windowMs: number): Promise<RateDecision> {
+  async hit(
+    scope: string,
+    subject: string,
+    limit: number,
+    windowMs: number,
+  ): Promise<RateDecision> {
     const r = await this.storage.increment(
       RedisKeys.rateLimit(scope, subject),
       windowMs,

@@ -18,7 +18,11 @@ export class SeedRepository {
   }
 
   async markDone(): Promise<void> {
-    await this.redis.multi().set(RedisKeys.seedDone(), String(Date.now())).del(RedisKeys.seedLock()).exec();
+    await this.redis
+      .multi()
+      .set(RedisKeys.seedDone(), String(Date.now()))
+      .del(RedisKeys.seedLock())
+      .exec();
   }
 
   async release(): Promise<void> {

@@ -34,7 +34,9 @@ export class UsersRepository {
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
     redis.defineCommand('parleyRegisterUser', { numberOfKeys: 3, lua: REGISTER_USER });
-    this.register = (redis as unknown as { parleyRegisterUser: RegisterCommand }).parleyRegisterUser.bind(redis);
+    this.register = (
+      redis as unknown as { parleyRegisterUser: RegisterCommand }
+    ).parleyRegisterUser.bind(redis);
   }
 
   /** Returns the new user, or null when the name (ignoring case) is taken. */

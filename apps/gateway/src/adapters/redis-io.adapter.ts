@@ -1,0 +1,99 @@
+import { INestApplicationContext, Logger } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { isOriginAllowed } from '@app/chat';
+import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
+import { Limits } from '@app/contracts';
+import { redisOptionsFromUrl } from '@app/redis';
+import Redis from 'ioredis';
+import type { ServerOptions } from 'socket.io';
+
+/**
+ * Socket.IO over the Redis adapter, so that N gateways broadcast as one server. On Redis ≥ 7 the
+ * sharded adapter (SPUBLISH, one channel per room) keeps each gateway to the traffic of rooms it
+ * has members in and works unchanged on Redis Cluster. Connect before use; close on shutdown.
+ */
+export class RedisIoAdapter extends IoAdapter {
+  private readonly logger = new Logger('RedisIoAdapter');
+  private adapterConstructor?:
+    ReturnType<typeof createAdapter> | ReturnType<typeof createShardedAdapter>;
+  private clients: Redis[] = [];
+  private readonly config: ParleyConfig;
+
+  constructor(app: INestApplicationContext) {
+    super(app);
+    this.config = app.get<ParleyConfig>(PARLEY_CONFIG);
+  }
+
+  async connectToRedis(): Promise<void> {
+    // The adapter's publisher queues while Redis is away (maxRetriesPerRequest: null): a broadcast
+    // only follows a successful store, so the queue stays small, and nothing is dropped in a blip.
+    const pub = new Redis({
+      ...redisOptionsFromUrl(this.config.redisUrl),
+      lazyConnect: true,
+      maxRetriesPerRequest: null,
+    });
+    const sub = pub.duplicate();
+    this.clients = [pub, sub];
+    for (const [name, client] of [
+      ['pub', pub],
+      ['sub', sub],
+    ] as const) {
+      let last = 0;
+      // An unhandled ioredis 'error' event would crash the process; log at most every 5 s.
+      client.on('error', (err: Error) => {
+        if (Date.now() - last > 5000) {
+          last = Date.now();
+          this.logger.warn(`${name} connection error: ${err.message}`);
+        }
+      });
+    }
+    await Promise.all([pub.connect(), sub.connect()]);
+    const version = await redisVersion(pub);
+    if (version >= 7) {
+      this.adapterConstructor = createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' });
+      this.logger.log(`sharded adapter (Redis ${version})`);
+    } else {
+      this.adapterConstructor = createAdapter(pub, sub);
+      this.logger.log(`pub/sub adapter (Redis ${version})`);
+    }
+  }
+
+  createIOServer(port: number, options?: ServerOptions): unknown {
+    const allowed = this.config.allowedOrigins;
+    const server = super.createIOServer(port, {
+      ...options,
+      path: '/socket.io',
+      maxHttpBufferSize: Limits.frameMaxBytes,
+      perMessageDeflate: false,
+      httpCompression: false,
+      pingInterval: 25_000,
+      pingTimeout: 20_000,
+      // Socket.IO's CORS setting only covers polling; allowRequest covers the WebSocket upgrade too.
+      allowRequest: (req, callback) => {
+        const ok = isOriginAllowed(req.headers.origin, req.headers.host, allowed);
+        callback(ok ? null : 'origin not allowed', ok);
+      },
+      // CORS headers for polling may reflect any origin: allowRequest has already refused a foreign
+      // one at the handshake, and no later request can use a session it never got.
+      cors: { origin: true, credentials: true },
+    } as ServerOptions) as { adapter: (a: unknown) => void };
+    if (this.adapterConstructor) server.adapter(this.adapterConstructor);
+    return server;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.clients.map((c) =>
+        c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect(),
+      ),
+    );
+    this.clients = [];
+  }
+}
+
+async function redisVersion(client: Redis): Promise<number> {
+  const info = await client.info('server');
+  const match = /redis_version:(\d+)/.exec(info);
+  return match ? Number(match[1]) : 0;
+}

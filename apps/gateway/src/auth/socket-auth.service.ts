@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
+import { SessionsRepository } from '@app/redis';
+import { parse } from 'cookie';
+import { unsign } from 'cookie-signature';
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface SocketIdentity {
+  userId: string;
+  username: string;
+  sessionId: string;
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * Resolves a Socket.IO handshake to the API's server-side session: the signed session cookie
+ * (browsers, the reference client), or the token from `auth.token` / an Authorization header
+ * (other clients). Tokens in the query string are not accepted: they end up in logs.
+ */
+@Injectable()
+export class SocketAuthService {
+  constructor(
+    private readonly sessions: SessionsRepository,
+    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
+  ) {}
+
+  async authenticate(headers: IncomingHttpHeaders, auth: unknown): Promise<SocketIdentity | null> {
+    const sessionId = this.sessionIdFrom(headers, auth);
+    if (!sessionId) return null;
+    const session = await this.sessions.get(sessionId);
+    if (!session?.userId || !session.username) return null;
+    return { userId: session.userId, username: session.username, sessionId };
+  }
+
+  private sessionIdFrom(headers: IncomingHttpHeaders, auth: unknown): string | null {
+    const token = (auth as { token?: unknown } | undefined)?.token;
+    if (typeof token === 'string' && token.length > 0 && token.length <= 128) return token;
+    const bearer = BEARER.exec(headers.authorization ?? '');
+    if (bearer) return bearer[1];
+    const raw = headers.cookie ? parse(headers.cookie)[this.config.session.cookieName] : undefined;
+    if (!raw?.startsWith('s:')) return null;
+    const sid = unsign(raw.slice(2), this.config.session.secret);
+    return sid === false ? null : sid;
+  }
+}

@@ -1,0 +1,26 @@
+import { BeforeApplicationShutdown, Module } from '@nestjs/common';
+import { ChatModule as ChatDomainModule } from '@app/chat';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { SocketAuthService } from '../auth/socket-auth.service';
+import { BusController } from '../bus/bus.controller';
+import { GatewayMetrics, metricProviders } from '../metrics/gateway.metrics';
+import { PresenceService } from '../presence/presence.service';
+import { ChatGateway } from './chat.gateway';
+
+@Module({
+  imports: [ChatDomainModule, PrometheusModule.register({ path: '/metrics' })],
+  controllers: [BusController],
+  providers: [ChatGateway, SocketAuthService, PresenceService, GatewayMetrics, ...metricProviders],
+})
+export class GatewayChatModule implements BeforeApplicationShutdown {
+  constructor(
+    private readonly gateway: ChatGateway,
+    private readonly presence: PresenceService,
+  ) {}
+
+  /** SIGTERM: hand sockets to the other replicas; users who reconnect within the grace stay online. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.gateway.drain();
+    await this.presence.leave();
+  }
+}
