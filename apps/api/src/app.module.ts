@@ -49,7 +49,11 @@ export class AppModule {
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         {
           provide: APP_PIPE,
-          useValue: new ValidationPipe({ whitelist: true, transform: true, stopAtFirstError: false }),
+          useValue: new ValidationPipe({
+            whitelist: true,
+            transform: true,
+            stopAtFirstError: false,
+          }),
         },
       ],
     };

@@ -27,10 +27,14 @@ export class AuthService {
    */
   async startSession(req: Request, user: SessionUser): Promise<AuthResult> {
     const previous = req.session.userId ? { sid: req.sessionID, userId: req.session.userId } : null;
-    await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      req.session.regenerate((err) => (err ? reject(err) : resolve())),
+    );
     req.session.userId = user.id;
     req.session.username = user.username;
-    await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      req.session.save((err) => (err ? reject(err) : resolve())),
+    );
     await this.sessions.track(user.id, req.sessionID);
     if (previous) await this.revoked(previous.sid, previous.userId);
     req.user = user;
@@ -41,7 +45,9 @@ export class AuthService {
   async logout(req: Request, res: Response, cookieName: string): Promise<void> {
     const sid = req.sessionID;
     const userId = req.session.userId;
-    await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      req.session.destroy((err) => (err ? reject(err) : resolve())),
+    );
     res.clearCookie(cookieName, { path: '/' });
     if (userId) await this.revoked(sid, userId);
   }

@@ -16,5 +16,6 @@ declare global {
 
 /** The authenticated user; set by SessionAuthGuard from the server-side session. */
 export const CurrentUser = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext): SessionUser => ctx.switchToHttp().getRequest<Request>().user!,
+  (_: unknown, ctx: ExecutionContext): SessionUser =>
+    ctx.switchToHttp().getRequest<Request>().user!,
 );

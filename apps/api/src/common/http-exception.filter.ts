@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { RequestHandler, Response } from 'express';
 import { RateLimitedException } from '@app/chat';
 import { isRedisUnavailable } from '@app/redis';
@@ -15,12 +22,15 @@ export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
-    const body = typeof response === 'object' && response !== null ? (response as Partial<ErrorBody>) : {};
+    const body =
+      typeof response === 'object' && response !== null ? (response as Partial<ErrorBody>) : {};
     return {
       statusCode: status,
       error: body.error ?? httpReason(status),
       message: body.message ?? (typeof response === 'string' ? response : exception.message),
-      ...(exception instanceof RateLimitedException ? { retryAfterMs: exception.retryAfterMs } : {}),
+      ...(exception instanceof RateLimitedException
+        ? { retryAfterMs: exception.retryAfterMs }
+        : {}),
     };
   }
   if (isRedisUnavailable(exception)) {
@@ -51,10 +61,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const body = this.shape(exception);
     if (body.statusCode >= 500 && body.statusCode !== 503) {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
     }
     if (body.statusCode === 429 && !res.getHeader('Retry-After')) {
-      res.setHeader('Retry-After', String(Math.max(1, Math.ceil((body.retryAfterMs ?? 1000) / 1000))));
+      res.setHeader(
+        'Retry-After',
+        String(Math.max(1, Math.ceil((body.retryAfterMs ?? 1000) / 1000))),
+      );
     }
     if (body.statusCode === 503) res.setHeader('Retry-After', '1');
     if (res.headersSent) return;

@@ -75,7 +75,11 @@ export class CompatController {
   @Public()
   @UseGuards(ThrottlerGuard)
   @Post('login')
-  async login(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: LoginDto): Promise<User> {
+  async login(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Body() body: LoginDto,
+  ): Promise<User> {
     if (this.config.signupOnLogin && !(await this.users.findByUsername(body.username))) {
       try {
         const result = await this.auth.register(req, body.username, body.password);
@@ -115,14 +119,20 @@ export class CompatController {
   }
 
   @Get('rooms/:userId')
-  async roomsOf(@CurrentUser() user: SessionUser, @Param('userId') userId: string): Promise<Room[]> {
+  async roomsOf(
+    @CurrentUser() user: SessionUser,
+    @Param('userId') userId: string,
+  ): Promise<Room[]> {
     if (userId !== user.id) throw new ForbiddenException('You can only list your own rooms');
     return this.rooms.roomsOf(user.id);
   }
 
   @Post('room')
   @HttpCode(201)
-  async createRoom(@CurrentUser() user: SessionUser, @Body() body: SeedCreateRoomDto): Promise<Room> {
+  async createRoom(
+    @CurrentUser() user: SessionUser,
+    @Body() body: SeedCreateRoomDto,
+  ): Promise<Room> {
     const { user1, user2 } = body;
     if (user1 !== user.id && user2 !== user.id) {
       throw new ForbiddenException('You can only open a DM that includes yourself');

@@ -11,7 +11,13 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { MessagesService } from '@app/chat';
-import { HistoryQueryDto, Limits, MessageDto, MessagePageDto, SendMessageDto } from '@app/contracts';
+import {
+  HistoryQueryDto,
+  Limits,
+  MessageDto,
+  MessagePageDto,
+  SendMessageDto,
+} from '@app/contracts';
 import { BusService } from '../bus/bus.service';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 
@@ -35,18 +41,31 @@ export class MessagesController {
     @Param('id') roomId: string,
     @Query() query: HistoryQueryDto,
   ): Promise<MessagePageDto> {
-    return this.messages.history(user.id, roomId, query.before, query.limit ?? Limits.historyPageDefault);
+    return this.messages.history(
+      user.id,
+      roomId,
+      query.before,
+      query.limit ?? Limits.historyPageDefault,
+    );
   }
 
   @Post()
-  @ApiCreatedResponse({ type: MessageDto, description: 'Stored; a repeated clientId returns the stored copy' })
+  @ApiCreatedResponse({
+    type: MessageDto,
+    description: 'Stored; a repeated clientId returns the stored copy',
+  })
   @ApiTooManyRequestsResponse({ description: 'Message rate limit reached' })
   async send(
     @CurrentUser() user: SessionUser,
     @Param('id') roomId: string,
     @Body() body: SendMessageDto,
   ): Promise<MessageDto> {
-    const { message, created } = await this.messages.send(user.id, roomId, body.message, body.clientId);
+    const { message, created } = await this.messages.send(
+      user.id,
+      roomId,
+      body.message,
+      body.clientId,
+    );
     if (created) await this.bus.messageCreated({ message });
     return message;
   }

@@ -37,7 +37,8 @@ export class GatewayRouter {
   }
 
   prune(now = Date.now()): void {
-    for (const [sid, entry] of this.sessions) if (now - entry.seen > IDLE_MS) this.sessions.delete(sid);
+    for (const [sid, entry] of this.sessions)
+      if (now - entry.seen > IDLE_MS) this.sessions.delete(sid);
   }
 
   get size(): number {
@@ -97,7 +98,13 @@ export function createSocketProxy(targets: readonly string[], path = '/socket.io
         logger.warn(`gateway unreachable: ${err.message}`);
         if ('writeHead' in res && !res.headersSent) {
           res.writeHead(502, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ statusCode: 502, error: 'Bad Gateway', message: 'No gateway is reachable' }));
+          res.end(
+            JSON.stringify({
+              statusCode: 502,
+              error: 'Bad Gateway',
+              message: 'No gateway is reachable',
+            }),
+          );
         } else if ('destroy' in res) {
           res.destroy();
         }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { dmRoomId, RoomsService, UsersService } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { GENERAL_ROOM_ID, Limits } from '@app/contracts';
@@ -80,23 +86,38 @@ export class SeedService implements OnApplicationBootstrap, OnApplicationShutdow
         const roomId = dmRoomId(ids[i], ids[j]);
         await this.rooms.openDm(ids[i], ids[j]);
         // One greeting from each side, back-dated by up to 222 s as in the reference demo.
-        const dates = [now - randomInt(0, 222_000), now - randomInt(0, 222_000)].sort((a, b) => a - b);
+        const dates = [now - randomInt(0, 222_000), now - randomInt(0, 222_000)].sort(
+          (a, b) => a - b,
+        );
         const senders = randomInt(2) === 0 ? [ids[i], ids[j]] : [ids[j], ids[i]];
         for (let k = 0; k < 2; k += 1) {
-          await this.append(roomId, senders[k], DEMO_GREETINGS[randomInt(DEMO_GREETINGS.length)], dates[k], `seed-${k}`);
+          await this.append(
+            roomId,
+            senders[k],
+            DEMO_GREETINGS[randomInt(DEMO_GREETINGS.length)],
+            dates[k],
+            `seed-${k}`,
+          );
         }
       }
     }
     for (let i = 0; i < DEMO_GENERAL_MESSAGES.length; i += 1) {
       const from = ids[randomInt(ids.length)];
-      await this.append(GENERAL_ROOM_ID, from, DEMO_GENERAL_MESSAGES[i], now - (5 - i) * 200_000, `seed-${i}`);
+      await this.append(
+        GENERAL_ROOM_ID,
+        from,
+        DEMO_GENERAL_MESSAGES[i],
+        now - (5 - i) * 200_000,
+        `seed-${i}`,
+      );
     }
   }
 
   private async append(roomId: string, from: string, text: string, atMs: number, clientId: string) {
     // Back-dated ids only fit into an empty stream (ids must grow); otherwise let Redis pick.
     const lastDate = await this.lastDateMs(roomId);
-    const entryId = lastDate === null || lastDate < atMs ? `${Math.max(atMs, (lastDate ?? 0) + 1)}-0` : '*';
+    const entryId =
+      lastDate === null || lastDate < atMs ? `${Math.max(atMs, (lastDate ?? 0) + 1)}-0` : '*';
     await this.messages.append({
       roomId,
       from,

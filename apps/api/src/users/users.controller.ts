@@ -20,7 +20,10 @@ export class UsersController {
   }
 
   @Get('users')
-  @ApiOkResponse({ type: [UserDto], description: 'The requested users (unknown ids left out); all users without `ids`' })
+  @ApiOkResponse({
+    type: [UserDto],
+    description: 'The requested users (unknown ids left out); all users without `ids`',
+  })
   list(@Query() query: UsersQueryDto): Promise<UserDto[]> {
     return query.ids ? this.users.findMany(query.ids) : this.users.all();
   }
