@@ -4,11 +4,12 @@
 // GATEWAYS gateway processes on the next ports (2: 3001, 3002), all reachable on one origin through
 // the API's /socket.io proxy. Redis: REDIS_URL if set; else the local one on 127.0.0.1:6379; else
 // a private redis-server with its append-only file in .data/, so messages survive restarts.
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startRedis, ping, redisServerPath } = require('./lib/redis-server');
+const { buildIfNeeded } = require('./lib/build');
 
 const root = path.resolve(__dirname, '..');
 const env = process.env;
@@ -29,29 +30,6 @@ function log(line) {
 function fail(line) {
   process.stderr.write(`[start] ${line}\n`);
   process.exit(1);
-}
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-function buildIfNeeded() {
-  const outputs = ['api', 'gateway'].map((app) => path.join(root, 'dist/apps', app, 'main.js'));
-  const built = outputs.every((f) => fs.existsSync(f));
-  const sources = Math.max(
-    newestMtime(path.join(root, 'apps')),
-    newestMtime(path.join(root, 'libs')),
-  );
-  if (built && Math.min(...outputs.map((f) => fs.statSync(f).mtimeMs)) > sources) return;
-  log('building api and gateway…');
-  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) fail('build failed');
 }
 
 /** A stable secret in .data/ so that sessions survive restarts of the local stack. */
@@ -134,7 +112,11 @@ async function shutdown(code) {
 
 async function main() {
   fs.mkdirSync(dataDir, { recursive: true });
-  buildIfNeeded();
+  try {
+    buildIfNeeded(log);
+  } catch (err) {
+    fail(err.message);
+  }
   const redisUrl = await resolveRedis();
   const gatewayPorts = Array.from({ length: gatewayCount }, (_, i) => apiPort + 1 + i);
   const shared = {

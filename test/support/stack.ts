@@ -1,0 +1,173 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { io, Socket } from 'socket.io-client';
+import request from 'supertest';
+import { startApi, TestApi, TEST_ENV, waitFor } from './api';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const redisServer = require('../../scripts/lib/redis-server') as {
+  startRedis: (opts?: {
+    port?: number;
+    dir?: string;
+    appendonly?: boolean;
+  }) => Promise<PrivateRedis>;
+  freePort: () => Promise<number>;
+};
+
+export interface PrivateRedis {
+  port: number;
+  url: string;
+  stop: () => Promise<void>;
+}
+
+const root = resolve(__dirname, '../..');
+
+/** One gateway as a real process from dist/ (the e2e global setup builds it). */
+export class GatewayProcess {
+  child?: ChildProcess;
+  output = '';
+
+  constructor(
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.output = '';
+    const child = spawn(process.execPath, ['dist/apps/gateway/main.js'], {
+      cwd: root,
+      env: { ...process.env, ...this.env, PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (c: Buffer) => (this.output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (this.output += c.toString()));
+    this.child = child;
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`gateway exited:\n${this.output}`);
+        const res = await request(this.url)
+          .get('/health/ready')
+          .catch(() => null);
+        return res?.status === 200;
+      },
+      20_000,
+      50,
+    );
+  }
+
+  /** SIGKILL simulates a crash; SIGTERM a clean shutdown. Resolves once the process is gone. */
+  stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((done) => {
+      child.once('exit', () => done());
+      child.kill(signal);
+    });
+  }
+
+  /** Gauge value of authenticated sockets on this gateway, from its /metrics. */
+  async connections(): Promise<number> {
+    const res = await request(this.url).get('/metrics');
+    const match = /^parley_gateway_connections (\d+)/m.exec(res.text);
+    return match ? Number(match[1]) : NaN;
+  }
+}
+
+export interface Stack {
+  redis: PrivateRedis;
+  api: TestApi;
+  gateways: GatewayProcess[];
+  env: Record<string, string>;
+  /** Restarts Redis on the same port (data kept only with `appendonly`). */
+  close: () => Promise<void>;
+}
+
+/**
+ * A whole Parley on loopback: its own redis-server (so pub/sub traffic of one suite never reaches
+ * another), N gateway processes and the API in-process (proxying /socket.io to the gateways).
+ */
+export async function startStack(
+  opts: {
+    gateways?: number;
+    env?: Record<string, string>;
+    redis?: { dir?: string; appendonly?: boolean };
+  } = {},
+): Promise<Stack> {
+  const redis = await redisServer.startRedis(opts.redis);
+  const env: Record<string, string> = { ...TEST_ENV, REDIS_URL: redis.url, ...opts.env };
+  const gateways: GatewayProcess[] = [];
+  for (let i = 0; i < (opts.gateways ?? 2); i += 1) {
+    gateways.push(
+      new GatewayProcess(await redisServer.freePort(), { ...env, GATEWAY_ID: `gw${i + 1}` }),
+    );
+  }
+  await Promise.all(gateways.map((g) => g.start()));
+  const api = await startApi(
+    { ...env, GATEWAY_URLS: gateways.map((g) => g.url).join(',') },
+    { redisUrl: redis.url },
+  );
+  return {
+    redis,
+    api,
+    gateways,
+    env,
+    close: async () => {
+      await api.close();
+      await Promise.all(gateways.map((g) => g.stop('SIGKILL')));
+      await redis.stop();
+    },
+  };
+}
+
+export interface TestUser {
+  id: string;
+  username: string;
+  token: string;
+}
+
+let userCounter = 0;
+
+/** Registers a fresh user through the API. */
+export async function registerUser(apiUrl: string, prefix = 'u'): Promise<TestUser> {
+  userCounter += 1;
+  const username = `${prefix}${Date.now().toString(36)}${userCounter}`;
+  const res = await request(apiUrl)
+    .post('/api/auth/register')
+    .send({ username, password: 'password123' });
+  if (res.status !== 201)
+    throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.user.id, username, token: res.body.token };
+}
+
+/** A socket.io-client connected with the token, straight to WebSocket. Resolves once connected. */
+export async function connectSocket(
+  url: string,
+  token: string | undefined,
+  opts: Record<string, unknown> = {},
+): Promise<Socket> {
+  const socket = io(url, {
+    auth: token ? { token } : undefined,
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    ...opts,
+  });
+  await new Promise<void>((done, fail) => {
+    socket.once('connect', () => done());
+    socket.once('connect_error', (err) => fail(err));
+  });
+  return socket;
+}
+
+/** Collects every payload of `event` on a socket. */
+export function collect<T = unknown>(socket: Socket, event: string): T[] {
+  const seen: T[] = [];
+  socket.on(event, (payload: T) => seen.push(payload));
+  return seen;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
