@@ -62,7 +62,7 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
     ),
   );
   app.use(refuseForeignOrigins(config.allowedOrigins));
-  app.enableCors((req, cb) => {
+  app.enableCors((req: express.Request, cb) => {
     const origin = req.header('origin');
     cb(null, {
       origin: isOriginAllowed(origin, req.header('host'), config.allowedOrigins),

@@ -41,6 +41,7 @@ async function connectClient(config: ParleyConfig): Promise<Redis> {
     client.disconnect();
     throw new Error(
       `Redis is not reachable at ${redactRedisUrl(config.redisUrl)}: ${(err as Error).message}`,
+      { cause: err },
     );
   }
   return client;

@@ -27,14 +27,10 @@ export class AuthService {
    */
   async startSession(req: Request, user: SessionUser): Promise<AuthResult> {
     const previous = req.session.userId ? { sid: req.sessionID, userId: req.session.userId } : null;
-    await new Promise<void>((resolve, reject) =>
-      req.session.regenerate((err) => (err ? reject(err) : resolve())),
-    );
+    await settle((done) => req.session.regenerate(done));
     req.session.userId = user.id;
     req.session.username = user.username;
-    await new Promise<void>((resolve, reject) =>
-      req.session.save((err) => (err ? reject(err) : resolve())),
-    );
+    await settle((done) => req.session.save(done));
     await this.sessions.track(user.id, req.sessionID);
     if (previous) await this.revoked(previous.sid, previous.userId);
     req.user = user;
@@ -45,9 +41,7 @@ export class AuthService {
   async logout(req: Request, res: Response, cookieName: string): Promise<void> {
     const sid = req.sessionID;
     const userId = req.session.userId;
-    await new Promise<void>((resolve, reject) =>
-      req.session.destroy((err) => (err ? reject(err) : resolve())),
-    );
+    await settle((done) => req.session.destroy(done));
     res.clearCookie(cookieName, { path: '/' });
     if (userId) await this.revoked(sid, userId);
   }
@@ -56,4 +50,13 @@ export class AuthService {
     await this.sessions.untrack(userId, sessionId);
     await this.bus.sessionRevoked({ sessionId, userId });
   }
+}
+
+/** express-session's callback API as a promise. */
+function settle(run: (done: (err?: unknown) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) =>
+    run((err) =>
+      err ? reject(err instanceof Error ? err : new Error('session store error')) : resolve(),
+    ),
+  );
 }

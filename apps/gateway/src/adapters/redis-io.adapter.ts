@@ -6,6 +6,7 @@ import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Limits } from '@app/contracts';
 import { redisOptionsFromUrl } from '@app/redis';
 import Redis from 'ioredis';
+import type { IncomingMessage } from 'node:http';
 import type { ServerOptions } from 'socket.io';
 
 /**
@@ -70,23 +71,24 @@ export class RedisIoAdapter extends IoAdapter {
       pingInterval: 25_000,
       pingTimeout: 20_000,
       // Socket.IO's CORS setting only covers polling; allowRequest covers the WebSocket upgrade too.
-      allowRequest: (req, callback) => {
+      allowRequest: (req: IncomingMessage, callback: (err: string | null, ok: boolean) => void) => {
         const ok = isOriginAllowed(req.headers.origin, req.headers.host, allowed);
         callback(ok ? null : 'origin not allowed', ok);
       },
       // CORS headers for polling may reflect any origin: allowRequest has already refused a foreign
       // one at the handshake, and no later request can use a session it never got.
       cors: { origin: true, credentials: true },
-    } as ServerOptions) as { adapter: (a: unknown) => void };
+    }) as { adapter: (a: unknown) => void };
     if (this.adapterConstructor) server.adapter(this.adapterConstructor);
     return server;
   }
 
   async close(): Promise<void> {
     await Promise.all(
-      this.clients.map((c) =>
-        c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect(),
-      ),
+      this.clients.map(async (c) => {
+        if (c.status !== 'ready') return c.disconnect();
+        await c.quit().catch(() => c.disconnect());
+      }),
     );
     this.clients = [];
   }

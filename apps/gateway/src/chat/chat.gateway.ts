@@ -123,7 +123,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   async handleConnection(socket: ParleySocket): Promise<void> {
     const { identity, rooms } = socket.data;
     if (!identity) return; // Nest calls this before the middleware result for refused sockets
-    socket.join([
+    void socket.join([
       ...[...rooms].map(SocketRooms.room),
       SocketRooms.user(identity.userId),
       SocketRooms.session(identity.sessionId),
@@ -374,7 +374,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       await this.rooms.assertMember(userId, roomId);
       socket.data.rooms.add(roomId);
     }
-    socket.join(SocketRooms.room(roomId));
+    void socket.join(SocketRooms.room(roomId));
   }
 
   /** A DM opened by a socket: member sockets on every gateway join it and are shown it once. */
