@@ -13,4 +13,10 @@ describe('API boots against the private Redis', () => {
     expect(res.status).toBe(200);
     expect(res.body.details.redis.status).toBe('up');
   });
+
+  it('serves Prometheus metrics without a session, including event-loop lag', async () => {
+    const res = await request(api.url).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('nodejs_eventloop_lag_seconds');
+  });
 });

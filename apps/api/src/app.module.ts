@@ -15,6 +15,7 @@ import { MessagesModule } from './messages/messages.module';
 import { RoomsModule } from './rooms/rooms.module';
 import { SeedModule } from './seed/seed.module';
 import { UsersModule } from './users/users.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -43,6 +44,7 @@ export class AppModule {
         MessagesModule,
         HealthModule,
         CompatModule,
+        MetricsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: SessionAuthGuard },
