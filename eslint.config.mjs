@@ -13,7 +13,7 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node, ...globals.jest },
       sourceType: 'commonjs',
-      parserOptions: { projectService: { allowDefaultProject: ['scripts/*.js', 'scripts/lib/*.js', '*.js', 'test/*.js', 'test/setup/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['scripts/*.js', 'scripts/lib/*.js', '*.js', 'test/*.js', 'test/setup/*.js', 'bench/*.js', 'bench/lib/*.js'] }, tsconfigRootDir: import.meta.dirname },
     },
   },
   {

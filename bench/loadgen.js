@@ -1,0 +1,317 @@
+'use strict';
+// The load generator: a separate process, driven by bench/run.js over IPC. It opens the sockets,
+// offers load in steps, and measures delivery (latency from the send time embedded in each text,
+// loss, duplicates, order) and its own CPU. Before and after each step it asks the parent to
+// sample the servers' CPU, so the two measurements cover the same window.
+const http = require('node:http');
+const { EioClient } = require('./lib/eio-client');
+const { summarize } = require('./lib/stats');
+
+let markResolve = null;
+function mark(name) {
+  return new Promise((resolve) => {
+    markResolve = resolve;
+    process.send({ type: 'mark', name });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function openAll(specs, concurrency = 200) {
+  const clients = new Array(specs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < specs.length) {
+      const i = next++;
+      const { url, auth, onEvent } = specs[i];
+      clients[i] = await new EioClient(url, { auth, onEvent }).connect();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, worker));
+  return clients;
+}
+
+/**
+ * Shared stepping loop. `members(roomId)` = expected receiver count; `pickSender(k)` returns
+ * { client, roomId }. Each step offers `rate` messages/s for `durationMs`, then drains.
+ */
+async function stepped(cfg, clients, track, pickSender, expectedPerMessage) {
+  const rows = [];
+  for (let s = 0; s < cfg.steps.length; s += 1) {
+    const rate = cfg.steps[s];
+    track.reset();
+    await mark(`step-${s}-begin`);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    let sent = 0;
+    let acksOk = 0;
+    let acksFailed = 0;
+    const ackPromises = [];
+    while (performance.now() - t0 < cfg.durationMs) {
+      const due = Math.floor(((performance.now() - t0) / 1000) * rate);
+      while (sent < due) {
+        const { client, roomId } = pickSender(sent);
+        const key = `${s}:${sent}`;
+        const text = `${performance.now().toFixed(3)}|${key}`;
+        track.expect(key, expectedPerMessage(roomId));
+        ackPromises.push(
+          client.emitWithAck('message', { roomId, message: text }).then((ack) => {
+            if (ack && ack.ok) acksOk += 1;
+            else acksFailed += 1;
+          }),
+        );
+        sent += 1;
+      }
+      await sleep(2);
+    }
+    await Promise.race([Promise.all(ackPromises), sleep(cfg.drainMs)]);
+    await sleep(cfg.drainMs);
+    const cpu = process.cpuUsage(cpu0);
+    const elapsed = (performance.now() - t0) / 1000;
+    await mark(`step-${s}-end`);
+    const r = track.result();
+    const row = {
+      rate,
+      sent,
+      acksOk,
+      acksFailed,
+      expected: r.expected,
+      received: r.received,
+      loss: r.expected - r.received,
+      duplicates: r.duplicates,
+      outOfOrder: r.outOfOrder,
+      deliveriesPerSec: Math.round(r.received / (cfg.durationMs / 1000)),
+      latency: summarize(r.latencies),
+      loadgenCpuSec: (cpu.user + cpu.system) / 1e6,
+      elapsedSec: elapsed,
+    };
+    rows.push(row);
+    process.send({ type: 'progress', row });
+    if (row.latency.p99 === null || row.latency.p99 > cfg.stopP99Ms || row.loss > 0) break;
+  }
+  return rows;
+}
+
+function tracker() {
+  let expected = new Map();
+  let seen = new Set();
+  let latencies = [];
+  let duplicates = 0;
+  let outOfOrder = 0;
+  let expectedTotal = 0;
+  let received = 0;
+  const lastOrder = new Map();
+  return {
+    reset() {
+      expected = new Map();
+      seen = new Set();
+      latencies = [];
+      duplicates = 0;
+      outOfOrder = 0;
+      expectedTotal = 0;
+      received = 0;
+      lastOrder.clear();
+    },
+    expect(key, n) {
+      expected.set(key, n);
+      expectedTotal += n;
+    },
+    deliver(receiver, msg) {
+      const text = msg.message;
+      const bar = text.indexOf('|');
+      if (bar < 0) return;
+      const key = text.slice(bar + 1);
+      if (!expected.has(key)) return; // from an earlier step
+      const id = `${receiver}/${key}`;
+      if (seen.has(id)) {
+        duplicates += 1;
+        return;
+      }
+      seen.add(id);
+      received += 1;
+      latencies.push(performance.now() - Number(text.slice(0, bar)));
+      const order = msg.seq ?? Number(key.slice(key.indexOf(':') + 1));
+      const lk = `${receiver}/${msg.roomId}`;
+      if ((lastOrder.get(lk) ?? -Infinity) > order) outOfOrder += 1;
+      lastOrder.set(lk, order);
+    },
+    result() {
+      return { expected: expectedTotal, received, latencies, duplicates, outOfOrder };
+    },
+  };
+}
+
+function socketSpecs(cfg, track, roomsOf) {
+  return cfg.users.map((u, i) => ({
+    url: cfg.gateways[i % cfg.gateways.length],
+    auth: cfg.target === 'parley' ? { token: u.token } : { rooms: roomsOf(i) },
+    onEvent: (name, payload) => {
+      if (name === 'message') track.deliver(i, payload);
+    },
+  }));
+}
+
+const scenarios = {
+  async dm(cfg) {
+    const track = tracker();
+    const roomOfUser = (i) => cfg.dmRooms[Math.floor(i / 2)];
+    const clients = await openAll(socketSpecs(cfg, track, (i) => [roomOfUser(i)]));
+    await sleep(500);
+    const pairs = cfg.dmRooms.length;
+    const rows = await stepped(
+      cfg,
+      clients,
+      track,
+      (k) => {
+        const pair = k % pairs;
+        const sender = pair * 2 + (Math.floor(k / pairs) % 2);
+        return { client: clients[sender], roomId: cfg.dmRooms[pair] };
+      },
+      () => 2,
+    );
+    clients.forEach((c) => c.close());
+    return { rows };
+  },
+
+  async room(cfg) {
+    const track = tracker();
+    const clients = await openAll(socketSpecs(cfg, track, () => ['0']));
+    await sleep(500);
+    const rows = await stepped(
+      cfg,
+      clients,
+      track,
+      (k) => ({ client: clients[(k * 7919) % clients.length], roomId: '0' }),
+      () => clients.length,
+    );
+    clients.forEach((c) => c.close());
+    return { rows };
+  },
+
+  async connect(cfg) {
+    const specs = [];
+    for (let i = 0; i < cfg.connections; i += 1) {
+      const u = cfg.users[i % cfg.users.length];
+      specs.push({
+        url: cfg.gateways[i % cfg.gateways.length],
+        auth: cfg.target === 'parley' ? { token: u.token } : { rooms: ['0'] },
+      });
+    }
+    await mark('connect-begin');
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const clients = await openAll(specs, 500);
+    const connectMs = performance.now() - t0;
+    await sleep(2000);
+    const cpu = process.cpuUsage(cpu0);
+    await mark('connect-end');
+    clients.forEach((c) => c.close());
+    return { connections: clients.length, connectMs, loadgenCpuSec: (cpu.user + cpu.system) / 1e6 };
+  },
+
+  async history(cfg) {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.concurrency });
+    const latencies = [];
+    let ok = 0;
+    let failed = 0;
+    const get = (i) =>
+      new Promise((resolve) => {
+        const t = performance.now();
+        const u = cfg.users[i % cfg.users.length];
+        const req = http.get(
+          `${cfg.httpUrl}${cfg.path}`,
+          { agent, headers: u?.token ? { authorization: `Bearer ${u.token}` } : {} },
+          (res) => {
+            let bytes = 0;
+            res.on('data', (c) => (bytes += c.length));
+            res.on('end', () => {
+              if (res.statusCode === 200 && bytes > 0) ok += 1;
+              else failed += 1;
+              latencies.push(performance.now() - t);
+              resolve();
+            });
+          },
+        );
+        req.on('error', () => {
+          failed += 1;
+          resolve();
+        });
+      });
+    await mark('history-begin');
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    let n = 0;
+    await Promise.all(
+      Array.from({ length: cfg.concurrency }, async () => {
+        while (performance.now() - t0 < cfg.durationMs) await get(n++);
+      }),
+    );
+    const secs = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    await mark('history-end');
+    agent.destroy();
+    return {
+      requests: ok + failed,
+      ok,
+      failed,
+      perSec: Math.round(ok / secs),
+      latency: summarize(latencies),
+      loadgenCpuSec: (cpu.user + cpu.system) / 1e6,
+    };
+  },
+
+  async sync(cfg) {
+    let caughtUp = 0;
+    let wrong = 0;
+    const specs = cfg.users.slice(0, cfg.clients).map((u, i) => ({
+      url: cfg.gateways[i % cfg.gateways.length],
+      auth: cfg.target === 'parley' ? { token: u.token } : { rooms: ['0'] },
+    }));
+    await mark('sync-begin');
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const clients = [];
+    await Promise.all(
+      specs.map(async (spec) => {
+        const client = await new EioClient(spec.url, { auth: spec.auth }).connect();
+        clients.push(client);
+        let got = 0;
+        let cursor = cfg.cursor;
+        for (;;) {
+          const ack = await client.emitWithAck('sync', { cursors: { 0: cursor } });
+          const room = ack?.rooms?.['0'];
+          if (!room) break;
+          got += room.messages.length;
+          if (room.complete || room.messages.length === 0) break;
+          cursor = room.messages[room.messages.length - 1].id;
+        }
+        if (got === cfg.behind) caughtUp += 1;
+        else wrong += 1;
+      }),
+    );
+    const allMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    await mark('sync-end');
+    clients.forEach((c) => c.close());
+    return {
+      clients: specs.length,
+      caughtUp,
+      wrong,
+      allMs,
+      loadgenCpuSec: (cpu.user + cpu.system) / 1e6,
+    };
+  },
+};
+
+process.on('message', (msg) => {
+  if (msg.type === 'marked' && markResolve) {
+    const r = markResolve;
+    markResolve = null;
+    r();
+  } else if (msg.type === 'run') {
+    scenarios[msg.cfg.scenario](msg.cfg).then(
+      (result) => process.send({ type: 'result', result }),
+      (err) => process.send({ type: 'error', message: err.stack ?? String(err) }),
+    );
+  }
+});

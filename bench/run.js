@@ -1,0 +1,468 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench [scenario...]`: starts a private redis-server, Parley (API + two gateways from
+// dist/) and, in the same run, a baseline (a minimal Socket.IO server with the same Redis adapter
+// and nothing else), drives both with the load generator in a separate process, and prints a
+// table plus one JSON line. Absolute numbers drift on a shared machine; Parley ÷ baseline is the
+// figure to judge.
+const { fork, spawn } = require('node:child_process');
+const os = require('node:os');
+const path = require('node:path');
+const Redis = require('ioredis');
+const { startRedis, freePort, stopChild } = require('../scripts/lib/redis-server');
+const { buildIfNeeded, root } = require('../scripts/lib/build');
+const { sample, diff, rssBytes } = require('./lib/proc');
+
+const ALL = ['dm', 'room', 'connect', 'history', 'sync'];
+const scenarios = process.argv.slice(2).filter((a) => ALL.includes(a));
+if (scenarios.length === 0) scenarios.push(...ALL);
+
+const PARAMS = {
+  users: 1000,
+  dm: {
+    pairs: 500,
+    steps: [500, 1000, 2000, 3000, 4000, 6000],
+    durationMs: 4000,
+    drainMs: 1000,
+    stopP99Ms: 250,
+  },
+  room: {
+    members: 1000,
+    steps: [25, 50, 75, 100, 150, 200],
+    durationMs: 4000,
+    drainMs: 1500,
+    stopP99Ms: 250,
+  },
+  connect: { connections: 10000 },
+  history: { concurrency: 32, durationMs: 5000, seeded: 600 },
+  sync: { clients: 1000, behind: 100 },
+};
+
+const log = (line) => process.stderr.write(`[bench] ${line}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitHttp(url, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} did not become ready`);
+}
+
+function startNode(script, env, args = []) {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+async function startParley(redis) {
+  const env = {
+    NODE_ENV: 'production',
+    SESSION_SECRET: 'bench-secret-0123456789abcdef',
+    REDIS_URL: redis.url,
+    LOG_LEVEL: 'warn',
+    DEMO_DATA: 'off',
+    BCRYPT_COST: '4',
+    LIMIT_EVENTS_PER_SECOND: '1000000',
+    LIMIT_MESSAGES_PER_MINUTE: '100000000',
+    LIMIT_AUTH_PER_MINUTE: '1000000',
+    LIMIT_LOGIN_FAILURES: '1000000',
+  };
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const gws = ports.slice(1).map((port, i) =>
+    startNode('dist/apps/gateway/main.js', {
+      ...env,
+      PORT: String(port),
+      GATEWAY_ID: `bench${i + 1}`,
+    }),
+  );
+  const api = startNode('dist/apps/api/main.js', { ...env, PORT: String(ports[0]) });
+  const apiUrl = `http://127.0.0.1:${ports[0]}`;
+  const gateways = ports.slice(1).map((p) => `http://127.0.0.1:${p}`);
+  await waitHttp(`${apiUrl}/api/health/ready`);
+  await Promise.all(gateways.map((g) => waitHttp(`${g}/health/ready`)));
+  return {
+    apiUrl,
+    gateways,
+    httpUrl: apiUrl,
+    pids: { redis: redis.pid, api: api.pid, gw1: gws[0].pid, gw2: gws[1].pid },
+    gatewayPids: [gws[0].pid, gws[1].pid],
+    stop: () => Promise.all([api, ...gws].map((c) => stopChild(c))),
+  };
+}
+
+async function startBaseline(redis) {
+  const ports = [await freePort(), await freePort()];
+  const procs = ports.map((p) =>
+    fork(path.join(__dirname, 'baseline-server.js'), [String(p), redis.url], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    }),
+  );
+  const gateways = ports.map((p) => `http://127.0.0.1:${p}`);
+  await Promise.all(gateways.map((g) => waitHttp(g)));
+  return {
+    gateways,
+    httpUrl: gateways[0],
+    pids: { redis: redis.pid, base1: procs[0].pid, base2: procs[1].pid },
+    gatewayPids: [procs[0].pid, procs[1].pid],
+    stop: () => Promise.all(procs.map((c) => stopChild(c))),
+  };
+}
+
+async function pool(n, concurrency, fn) {
+  const out = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await fn(i);
+      }
+    }),
+  );
+  return out;
+}
+
+async function api(url, method, pathname, body, token) {
+  const res = await fetch(`${url}${pathname}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Users, DM rooms and history, the same shape for both targets. */
+async function prepare(target, servers, redis) {
+  const run = Date.now().toString(36);
+  if (target === 'parley') {
+    log(`registering ${PARAMS.users} users…`);
+    const users = await pool(PARAMS.users, 16, async (i) => {
+      const r = await api(servers.apiUrl, 'POST', '/api/auth/register', {
+        username: `b${run}_${i}`,
+        password: 'password123',
+      });
+      return { id: r.user.id, token: r.token };
+    });
+    const dmRooms = await pool(PARAMS.dm.pairs, 16, async (p) => {
+      const room = await api(
+        servers.apiUrl,
+        'POST',
+        '/api/rooms/dm',
+        { userId: users[p * 2 + 1].id },
+        users[p * 2].token,
+      );
+      return room.id;
+    });
+    await pool(PARAMS.history.seeded, 16, (i) =>
+      api(
+        servers.apiUrl,
+        'POST',
+        '/api/rooms/0/messages',
+        { message: `seed ${i}` },
+        users[i % users.length].token,
+      ),
+    );
+    return { users, dmRooms };
+  }
+  const users = Array.from({ length: PARAMS.users }, () => ({}));
+  const dmRooms = Array.from({ length: PARAMS.dm.pairs }, (_, p) => `dm${p}`);
+  const client = new Redis(redis.url);
+  const pipeline = client.pipeline();
+  for (let i = 0; i < PARAMS.history.seeded; i += 1)
+    pipeline.xadd('bench:stream', '*', 'f', '1', 'm', `seed ${i}`);
+  await pipeline.exec();
+  client.disconnect();
+  return { users, dmRooms };
+}
+
+async function syncCursor(target, servers, redis, behind, ctx) {
+  if (target === 'parley') {
+    const page = await api(
+      servers.apiUrl,
+      'GET',
+      `/api/rooms/0/messages?limit=${behind + 1}`,
+      null,
+      ctx.users[0].token,
+    );
+    return page.messages[0].id;
+  }
+  const client = new Redis(redis.url);
+  const entries = await client.xrevrange('bench:stream', '+', '-', 'COUNT', behind + 1);
+  client.disconnect();
+  return entries[entries.length - 1][0];
+}
+
+/** Runs one scenario in a fresh load-generator process; CPU is sampled at its marks. */
+function runLoadgen(cfg, servers) {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, 'loadgen.js'), [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const marks = {};
+    const rss = {};
+    child.on('message', (msg) => {
+      if (msg.type === 'mark') {
+        marks[msg.name] = {
+          cpu: sample(servers.pids),
+          loadgen: sample({ loadgen: child.pid }).loadgen,
+        };
+        rss[msg.name] = servers.gatewayPids.map(rssBytes);
+        child.send({ type: 'marked' });
+      } else if (msg.type === 'progress') {
+        const r = msg.row;
+        log(
+          `${cfg.target} ${cfg.scenario} rate ${r.rate}: ${r.deliveriesPerSec} deliveries/s, p99 ${r.latency.p99} ms, loss ${r.loss}`,
+        );
+      } else if (msg.type === 'result') {
+        child.kill();
+        resolve({ result: msg.result, marks, rss });
+      } else if (msg.type === 'error') {
+        child.kill();
+        reject(new Error(msg.message));
+      }
+    });
+    child.on('exit', (code) => {
+      if (code) reject(new Error(`load generator exited with ${code}`));
+    });
+    child.send({ type: 'run', cfg });
+  });
+}
+
+const cpuBetween = (marks, a, b) => {
+  const d = diff(marks[a].cpu, marks[b].cpu);
+  return { perProcess: d, total: Object.values(d).reduce((x, y) => x + y, 0) };
+};
+
+async function runTarget(target) {
+  const redis = await startRedis();
+  const servers = target === 'parley' ? await startParley(redis) : await startBaseline(redis);
+  const out = {};
+  try {
+    const ctx = await prepare(target, servers, redis);
+    for (const scenario of scenarios) {
+      const base = {
+        target,
+        scenario,
+        gateways: servers.gateways,
+        httpUrl: servers.httpUrl,
+        users: ctx.users,
+      };
+      if (scenario === 'dm' || scenario === 'room') {
+        const p = PARAMS[scenario];
+        const cfg = {
+          ...base,
+          ...p,
+          dmRooms: ctx.dmRooms,
+          users: ctx.users.slice(0, scenario === 'dm' ? p.pairs * 2 : p.members),
+        };
+        const { result, marks } = await runLoadgen(cfg, servers);
+        out[scenario] = result.rows.map((row, s) => {
+          const cpu = cpuBetween(marks, `step-${s}-begin`, `step-${s}-end`);
+          return {
+            ...row,
+            serverCpuSec: cpu.total,
+            serverCpu: cpu.perProcess,
+            cpuUsPerDelivery: row.received ? (cpu.total / row.received) * 1e6 : null,
+          };
+        });
+      } else if (scenario === 'connect') {
+        const { result, marks, rss } = await runLoadgen({ ...base, ...PARAMS.connect }, servers);
+        const perGateway = result.connections / servers.gateways.length;
+        const rssDelta = rss['connect-end'].map((after, i) => after - rss['connect-begin'][i]);
+        out.connect = {
+          ...result,
+          serverCpuSec: cpuBetween(marks, 'connect-begin', 'connect-end').total,
+          rssKbPerConnection: rssDelta.map((d) => Math.round(d / perGateway / 102.4) / 10),
+        };
+      } else if (scenario === 'history') {
+        const pathName = target === 'parley' ? '/api/rooms/0/messages?limit=50' : '/history';
+        const { result, marks } = await runLoadgen(
+          { ...base, ...PARAMS.history, path: pathName },
+          servers,
+        );
+        out.history = {
+          ...result,
+          serverCpuSec: cpuBetween(marks, 'history-begin', 'history-end').total,
+        };
+      } else if (scenario === 'sync') {
+        const cursor = await syncCursor(target, servers, redis, PARAMS.sync.behind, ctx);
+        const { result, marks } = await runLoadgen({ ...base, ...PARAMS.sync, cursor }, servers);
+        out.sync = { ...result, serverCpuSec: cpuBetween(marks, 'sync-begin', 'sync-end').total };
+      }
+      await sleep(500);
+    }
+  } finally {
+    await servers.stop();
+    await redis.stop();
+  }
+  return out;
+}
+
+/** The best step that held the bar: zero loss and p99 within `p99Ms`. */
+function best(rows = [], p99Ms) {
+  const ok = rows.filter((r) => r.loss === 0 && r.latency.p99 !== null && r.latency.p99 <= p99Ms);
+  return ok.length ? ok[ok.length - 1] : null;
+}
+
+function fmt(n, digits = 0) {
+  return n === null || n === undefined || Number.isNaN(n) ? '–' : Number(n).toFixed(digits);
+}
+
+function report(results) {
+  const lines = [];
+  const row = (cells) => lines.push(`| ${cells.join(' | ')} |`);
+  lines.push('');
+  row([
+    'scenario',
+    'target',
+    'offered msg/s',
+    'deliveries/s',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'loss',
+    'dup',
+    'ooo',
+    'acks ok/fail',
+    'server CPU µs/delivery',
+    'loadgen CPU s',
+  ]);
+  row(Array(13).fill('---'));
+  for (const scenario of ['dm', 'room']) {
+    for (const target of ['baseline', 'parley']) {
+      for (const r of results[target][scenario] ?? []) {
+        row([
+          scenario,
+          target,
+          r.rate,
+          r.deliveriesPerSec,
+          fmt(r.latency.p50, 1),
+          fmt(r.latency.p99, 1),
+          fmt(r.latency.max, 1),
+          r.loss,
+          r.duplicates,
+          r.outOfOrder,
+          `${r.acksOk}/${r.acksFailed}`,
+          fmt(r.cpuUsPerDelivery, 1),
+          fmt(r.loadgenCpuSec, 1),
+        ]);
+      }
+    }
+  }
+  lines.push('');
+  const summary = {};
+  for (const [scenario, p99] of [
+    ['dm', 50],
+    ['room', 250],
+  ]) {
+    const b = best(results.baseline[scenario], p99);
+    const p = best(results.parley[scenario], p99);
+    if (!b && !p) continue;
+    summary[scenario] = {
+      p99BarMs: p99,
+      parley: p && {
+        rate: p.rate,
+        deliveriesPerSec: p.deliveriesPerSec,
+        p99: p.latency.p99,
+        cpuUsPerDelivery: p.cpuUsPerDelivery,
+      },
+      baseline: b && {
+        rate: b.rate,
+        deliveriesPerSec: b.deliveriesPerSec,
+        p99: b.latency.p99,
+        cpuUsPerDelivery: b.cpuUsPerDelivery,
+      },
+      throughputRatio: p && b ? p.deliveriesPerSec / b.deliveriesPerSec : null,
+      cpuPerDeliveryRatio: p && b ? p.cpuUsPerDelivery / b.cpuUsPerDelivery : null,
+    };
+    lines.push(
+      `${scenario}: best step within p99 ≤ ${p99} ms and no loss: Parley ${p ? `${p.rate} msg/s (${p.deliveriesPerSec} deliveries/s, p99 ${p.latency.p99} ms)` : 'none'}, ` +
+        `baseline ${b ? `${b.rate} msg/s (${b.deliveriesPerSec} deliveries/s, p99 ${b.latency.p99} ms)` : 'none'}; ` +
+        `Parley ÷ baseline throughput ${fmt(summary[scenario].throughputRatio, 2)}, CPU per delivery ${fmt(summary[scenario].cpuPerDeliveryRatio, 2)}`,
+    );
+  }
+  for (const target of ['baseline', 'parley']) {
+    const c = results[target].connect;
+    if (c)
+      lines.push(
+        `connect ${target}: ${c.connections} connections in ${fmt(c.connectMs / 1000, 1)} s, RSS per connection per gateway ${c.rssKbPerConnection.join(' / ')} KB`,
+      );
+    const h = results[target].history;
+    if (h)
+      lines.push(
+        `history ${target}: ${h.perSec} pages/s of 50, p99 ${h.latency.p99} ms, failed ${h.failed}`,
+      );
+    const s = results[target].sync;
+    if (s)
+      lines.push(
+        `sync ${target}: ${s.caughtUp}/${s.clients} clients caught up (${PARAMS.sync.behind} behind) in ${fmt(s.allMs / 1000, 2)} s, wrong ${s.wrong}`,
+      );
+  }
+  for (const name of ['connect', 'history', 'sync']) {
+    const p = results.parley[name];
+    const b = results.baseline[name];
+    if (!p || !b) continue;
+    const ratio =
+      name === 'connect'
+        ? b.connectMs / p.connectMs
+        : name === 'history'
+          ? p.perSec / b.perSec
+          : b.allMs / p.allMs;
+    summary[name] = { parley: p, baseline: b, speedRatio: ratio };
+    lines.push(`${name}: Parley ÷ baseline speed ${fmt(ratio, 2)}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+  return summary;
+}
+
+async function main() {
+  buildIfNeeded(log);
+  const started = Date.now();
+  const results = {};
+  for (const target of ['baseline', 'parley']) {
+    log(`— ${target} —`);
+    results[target] = await runTarget(target);
+  }
+  const summary = report(results);
+  const versions = {
+    node: process.version,
+    redis: require('child_process').execFileSync('redis-server', ['--version']).toString().trim(),
+  };
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'parley',
+      date: new Date().toISOString(),
+      machine: {
+        cpus: os.cpus().length,
+        model: os.cpus()[0]?.model,
+        memGb: Math.round(os.totalmem() / 2 ** 30),
+      },
+      versions,
+      params: PARAMS,
+      scenarios,
+      summary,
+      results,
+      durationSec: Math.round((Date.now() - started) / 1000),
+    })}\n`,
+  );
+}
+
+main().catch((err) => {
+  log(err.stack ?? String(err));
+  process.exit(1);
+});
