@@ -5,6 +5,29 @@ export const MESSAGE_ID_PATTERN = /^\d{1,20}-\d{1,20}$/;
 export const ROOM_ID_PATTERN = /^(0|[1-9]\d{0,15}:[1-9]\d{0,15})$/;
 export const USER_ID_PATTERN = /^[1-9]\d{0,15}$/;
 
+/** Redis stream ids are two unsigned 64-bit numbers; a larger part is refused by Redis itself. */
+const STREAM_ID_PART_MAX = BigInt('18446744073709551615');
+
+/** A message id (Redis stream id `<ms>-<n>`) that Redis accepts: the pattern and 64-bit parts. */
+export function isMessageId(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    MESSAGE_ID_PATTERN.test(value) &&
+    value.split('-').every((part) => BigInt(part) <= STREAM_ID_PART_MAX)
+  );
+}
+
+export function IsMessageId(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isMessageId',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: '$property must be a message id', ...options },
+      validator: { validate: (value: unknown) => isMessageId(value) },
+    });
+}
+
 /** Chat text: 1..4000 Unicode code points, not only white space. */
 export function IsChatText(options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
@@ -13,25 +36,29 @@ export function IsChatText(options?: ValidationOptions): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       options: {
-        message: `$property must be 1 to ${Limits.messageMaxCodePoints} characters and not only white space`,
+        message: `$property must be 1 to ${Limits.messageMaxCodePoints} characters of valid Unicode and not only white space`,
         ...options,
       },
-      validator: {
-        validate(value: unknown) {
-          if (typeof value !== 'string') return false;
-          // Count code points without building an array for huge inputs.
-          let count = 0;
-          for (const _ of value) {
-            count += 1;
-            if (count > Limits.messageMaxCodePoints) return false;
-          }
-          return count > 0 && value.trim().length > 0;
-        },
-      },
+      validator: { validate: isChatText },
     });
 }
 
 const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * 1..4000 code points, not only white space, and valid Unicode: a lone surrogate cannot be stored
+ * as UTF-8, so it would come back changed ("text exactly as sent" would not hold).
+ */
+export function isChatText(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length > Limits.messageMaxCodePoints * 2) return false;
+  // Count code points without building an array.
+  let count = 0;
+  for (const _ of value) {
+    count += 1;
+    if (count > Limits.messageMaxCodePoints) return false;
+  }
+  return count > 0 && value.trim().length > 0 && !LONE_SURROGATE.test(value);
+}
 const utf8 = new TextEncoder();
 
 /**
