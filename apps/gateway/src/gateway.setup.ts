@@ -12,10 +12,11 @@ import { RedisIoAdapter } from './adapters/redis-io.adapter';
 export async function configureGateway(app: INestApplication): Promise<ParleyConfig> {
   const config = app.get<ParleyConfig>(PARLEY_CONFIG);
   app.useLogger(app.get(Logger));
+  app.flushLogs(); // the start-up logs buffered until pino was in place
   const adapter = new RedisIoAdapter(app);
   await adapter.connectToRedis();
   app.useWebSocketAdapter(adapter);
-  app.connectMicroservice<MicroserviceOptions>(busTransportOptions(config.redisUrl), {
+  app.connectMicroservice<MicroserviceOptions>(busTransportOptions(config.redis), {
     inheritAppConfig: true,
   });
   await app.startAllMicroservices();

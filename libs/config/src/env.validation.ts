@@ -24,6 +24,8 @@ const toBool = ({ value }: { value: unknown }) => {
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
+const HOST_PORT_LIST = /^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/;
+
 /** Every environment variable Parley reads, with its default. Validated once at boot. */
 export class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
@@ -45,6 +47,19 @@ export class EnvironmentVariables {
   @IsString()
   @MinLength(16, { message: 'SESSION_SECRET must be at least 16 characters' })
   SESSION_SECRET?: string;
+
+  /** Redis Cluster seed nodes, `host:port,host:port`. Credentials and TLS come from REDIS_URL. */
+  @IsOptional()
+  @Matches(HOST_PORT_LIST, { message: 'REDIS_CLUSTER_NODES must be a comma list of host:port' })
+  REDIS_CLUSTER_NODES?: string;
+
+  /** Redis Sentinel addresses, `host:port,host:port`, with REDIS_SENTINEL_NAME (the master group). */
+  @IsOptional()
+  @Matches(HOST_PORT_LIST, { message: 'REDIS_SENTINELS must be a comma list of host:port' })
+  REDIS_SENTINELS?: string;
+
+  @IsString()
+  REDIS_SENTINEL_NAME = 'mymaster';
 
   @Transform(toInt)
   @IsInt()
@@ -129,6 +144,8 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     'GATEWAY_URLS',
     'TRUST_PROXY',
     'GATEWAY_ID',
+    'REDIS_CLUSTER_NODES',
+    'REDIS_SENTINELS',
   ]) {
     const value = raw[key];
     if (value !== undefined && value !== '') picked[key] = value;
@@ -140,6 +157,9 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
       .map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`)
       .join('; ');
     throw new Error(`Invalid configuration: ${details}`);
+  }
+  if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS) {
+    throw new Error('Invalid configuration: set REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both');
   }
   return env;
 }

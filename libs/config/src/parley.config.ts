@@ -1,10 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { EnvironmentVariables } from './env.validation';
 
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where Redis is. REDIS_URL always carries the credentials, TLS and db; REDIS_CLUSTER_NODES or
+ * REDIS_SENTINELS switch the topology.
+ */
+export type RedisTopology =
+  | { kind: 'single'; url: string }
+  | { kind: 'cluster'; url: string; nodes: HostPort[] }
+  | { kind: 'sentinel'; url: string; sentinels: HostPort[]; name: string };
+
 export interface ParleyConfig {
   env: 'development' | 'production' | 'test';
   port: number;
   redisUrl: string;
+  redis: RedisTopology;
   session: {
     secret: string;
     /** True when the secret was generated at boot: sessions then die with the process. */
@@ -32,6 +47,27 @@ export interface ParleyConfig {
   gatewayId?: string;
 }
 
+const hostPorts = (value: string): HostPort[] =>
+  list(value).map((entry) => {
+    const i = entry.lastIndexOf(':');
+    return { host: entry.slice(0, i), port: Number(entry.slice(i + 1)) };
+  });
+
+function topology(env: EnvironmentVariables): RedisTopology {
+  if (env.REDIS_CLUSTER_NODES) {
+    return { kind: 'cluster', url: env.REDIS_URL, nodes: hostPorts(env.REDIS_CLUSTER_NODES) };
+  }
+  if (env.REDIS_SENTINELS) {
+    return {
+      kind: 'sentinel',
+      url: env.REDIS_URL,
+      sentinels: hostPorts(env.REDIS_SENTINELS),
+      name: env.REDIS_SENTINEL_NAME,
+    };
+  }
+  return { kind: 'single', url: env.REDIS_URL };
+}
+
 const list = (value?: string) =>
   (value ?? '')
     .split(',')
@@ -44,6 +80,7 @@ export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
     env: env.NODE_ENV as ParleyConfig['env'],
     port: env.PORT,
     redisUrl: env.REDIS_URL,
+    redis: topology(env),
     session: {
       secret,
       ephemeralSecret: env.SESSION_SECRET === undefined,

@@ -12,3 +12,4 @@ export * from './repositories/seed.repository';
 export * from './repositories/rate-limit.repository';
 export * from './redis-errors';
 export * from './bus-options';
+export * from './redis-connection';

@@ -46,6 +46,6 @@ export const RedisKeys = {
   rateLimit: (scope: string, subject: string) => `rl:${scope}:${subject}`,
 
   /** Demo data markers: the lock held while seeding and the "done" flag. */
-  seedLock: () => 'seed:demo:lock',
-  seedDone: () => 'seed:demo:done',
+  seedLock: () => '{seed}:demo:lock',
+  seedDone: () => '{seed}:demo:done',
 } as const;

@@ -37,6 +37,8 @@ export const commandClientOptions: RedisOptions = {
   // queueing work that may run minutes later, or never.
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
+  // Commands issued in the same tick go out as one write: fewer syscalls on the hot paths.
+  enableAutoPipelining: true,
   retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
   connectTimeout: 5000,
 };

@@ -12,7 +12,8 @@ import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import Redis from 'ioredis';
 import { RedisHealthIndicator } from './health/redis.health';
 import { REDIS_CLIENT } from './redis.constants';
-import { commandClientOptions, redactRedisUrl, redisOptionsFromUrl } from './redis-options';
+import { commandClientOptions } from './redis-options';
+import { createRedisClient, describeTopology, logRedisErrors } from './redis-connection';
 import { MessagesRepository } from './repositories/messages.repository';
 import { PresenceRepository } from './repositories/presence.repository';
 import { RoomsRepository } from './repositories/rooms.repository';
@@ -24,23 +25,15 @@ import { RateLimitRepository } from './repositories/rate-limit.repository';
 const logger = new Logger('Redis');
 
 async function connectClient(config: ParleyConfig): Promise<Redis> {
-  const client = new Redis({ ...redisOptionsFromUrl(config.redisUrl), ...commandClientOptions });
-  let lastErrorLog = 0;
-  client.on('error', (err: Error) => {
-    // ioredis emits an error per failed reconnect attempt; one line every 5 s is enough.
-    const now = Date.now();
-    if (now - lastErrorLog > 5000) {
-      lastErrorLog = now;
-      logger.warn(`connection error: ${err.message}`);
-    }
-  });
-  client.on('ready', () => logger.log(`ready (${redactRedisUrl(config.redisUrl)})`));
+  const client = createRedisClient(config.redis, commandClientOptions);
+  logRedisErrors(client, logger, 'command');
+  client.on('ready', () => logger.log(`ready (${describeTopology(config.redis)})`));
   try {
     await client.connect();
   } catch (err) {
     client.disconnect();
     throw new Error(
-      `Redis is not reachable at ${redactRedisUrl(config.redisUrl)}: ${(err as Error).message}`,
+      `Redis is not reachable at ${describeTopology(config.redis)}: ${(err as Error).message}`,
       { cause: err },
     );
   }

@@ -12,7 +12,7 @@ import { BusService } from './bus.service';
       {
         name: BUS_CLIENT,
         inject: [PARLEY_CONFIG],
-        useFactory: (config: ParleyConfig) => busTransportOptions(config.redisUrl),
+        useFactory: (config: ParleyConfig) => busTransportOptions(config.redis),
       },
     ]),
   ],

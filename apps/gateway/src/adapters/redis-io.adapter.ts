@@ -4,7 +4,7 @@ import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { isOriginAllowed } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Limits } from '@app/contracts';
-import { redisOptionsFromUrl } from '@app/redis';
+import { createRedisClient, logRedisErrors } from '@app/redis';
 import Redis from 'ioredis';
 import type { IncomingMessage } from 'node:http';
 import type { ServerOptions } from 'socket.io';
@@ -29,26 +29,12 @@ export class RedisIoAdapter extends IoAdapter {
   async connectToRedis(): Promise<void> {
     // The adapter's publisher queues while Redis is away (maxRetriesPerRequest: null): a broadcast
     // only follows a successful store, so the queue stays small, and nothing is dropped in a blip.
-    const pub = new Redis({
-      ...redisOptionsFromUrl(this.config.redisUrl),
-      lazyConnect: true,
-      maxRetriesPerRequest: null,
-    });
-    const sub = pub.duplicate();
+    const options = { lazyConnect: true, maxRetriesPerRequest: null };
+    const pub = createRedisClient(this.config.redis, options);
+    const sub = createRedisClient(this.config.redis, options);
     this.clients = [pub, sub];
-    for (const [name, client] of [
-      ['pub', pub],
-      ['sub', sub],
-    ] as const) {
-      let last = 0;
-      // An unhandled ioredis 'error' event would crash the process; log at most every 5 s.
-      client.on('error', (err: Error) => {
-        if (Date.now() - last > 5000) {
-          last = Date.now();
-          this.logger.warn(`${name} connection error: ${err.message}`);
-        }
-      });
-    }
+    logRedisErrors(pub, this.logger, 'adapter pub');
+    logRedisErrors(sub, this.logger, 'adapter sub');
     await Promise.all([pub.connect(), sub.connect()]);
     const version = await redisVersion(pub);
     if (version >= 7) {

@@ -7,6 +7,16 @@ import { APPEND_MESSAGE } from '../scripts/lua';
 
 type StreamEntry = [id: string, fields: string[]];
 
+/** The largest and smallest stream ids: nothing follows the one, nothing precedes the other. */
+const LAST_ID = '18446744073709551615-18446744073709551615';
+function isZeroId(id: string): boolean {
+  return /^0+-0+$/.test(id);
+}
+function isLastId(id: string): boolean {
+  const [ms, n] = id.split('-').map((part) => part.replace(/^0+(?=\d)/, ''));
+  return `${ms}-${n}` === LAST_ID;
+}
+
 type AppendCommand = (
   streamKey: string,
   seqKey: string,
@@ -102,6 +112,8 @@ export class MessagesRepository {
     before: string | undefined,
     limit: number,
   ): Promise<{ messages: Message[]; hasMore: boolean }> {
+    // Redis refuses the exclusive range "(0-0" rather than returning nothing.
+    if (before && isZeroId(before)) return { messages: [], hasMore: false };
     const entries = (await this.redis.xrevrange(
       RedisKeys.roomMessages(roomId),
       before ? `(${before}` : '+',
@@ -120,6 +132,8 @@ export class MessagesRepository {
     cursor: string,
     limit: number,
   ): Promise<{ messages: Message[]; complete: boolean }> {
+    // Likewise for an exclusive start after the largest possible id.
+    if (cursor !== '0' && isLastId(cursor)) return { messages: [], complete: true };
     const start = cursor === '0' ? '-' : `(${cursor}`;
     const entries = (await this.redis.xrange(
       RedisKeys.roomMessages(roomId),
@@ -148,11 +162,11 @@ export class MessagesRepository {
   async latest(roomIds: readonly string[]): Promise<Map<string, Message>> {
     const result = new Map<string, Message>();
     if (roomIds.length === 0) return result;
-    const pipeline = this.redis.pipeline();
-    for (const id of roomIds) pipeline.xrevrange(RedisKeys.roomMessages(id), '+', '-', 'COUNT', 1);
-    const replies = (await pipeline.exec()) ?? [];
-    replies.forEach(([err, entries], i) => {
-      if (err) throw err;
+    // Concurrent commands rather than one pipeline: the rooms live in different cluster slots.
+    const replies = await Promise.all(
+      roomIds.map((id) => this.redis.xrevrange(RedisKeys.roomMessages(id), '+', '-', 'COUNT', 1)),
+    );
+    replies.forEach((entries, i) => {
       const list = entries as StreamEntry[];
       if (list.length > 0) result.set(roomIds[i], entryToMessage(roomIds[i], list[0]));
     });

@@ -13,13 +13,19 @@ export class RoomsRepository {
    */
   async createDm(roomId: string, memberIds: [string, string]): Promise<boolean> {
     const created = await this.redis.hsetnx(RedisKeys.room(roomId), 'kind', 'dm');
-    const pipeline = this.redis.pipeline();
-    if (created === 1) {
-      pipeline.hset(RedisKeys.room(roomId), 'members', memberIds.join(','), 'created', Date.now());
-    }
-    for (const id of memberIds) pipeline.sadd(RedisKeys.userRooms(id), roomId);
-    const replies = (await pipeline.exec()) ?? [];
-    for (const [err] of replies) if (err) throw err;
+    // Separate commands, not one pipeline: the keys live in different cluster slots.
+    await Promise.all([
+      created === 1
+        ? this.redis.hset(
+            RedisKeys.room(roomId),
+            'members',
+            memberIds.join(','),
+            'created',
+            Date.now(),
+          )
+        : null,
+      ...memberIds.map((id) => this.redis.sadd(RedisKeys.userRooms(id), roomId)),
+    ]);
     return created === 1;
   }
 
