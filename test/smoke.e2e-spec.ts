@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import request from 'supertest';
 import { startApi, TestApi } from './support/api';
 
@@ -18,5 +20,26 @@ describe('API boots against the private Redis', () => {
     const res = await request(api.url).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.text).toContain('nodejs_eventloop_lag_seconds');
+  });
+
+  it.each([
+    [
+      'Redis cannot be reached',
+      { REDIS_URL: 'redis://127.0.0.1:1' },
+      /Redis is not reachable at redis:\/\/127\.0\.0\.1:1/,
+    ],
+    ['the configuration is invalid', { BCRYPT_COST: '99' }, /Invalid configuration: BCRYPT_COST/],
+    ['production has no SESSION_SECRET', { NODE_ENV: 'production' }, /SESSION_SECRET/],
+  ])('exits non-zero with one clear line when %s', (_what, env, pattern) => {
+    const run = spawnSync(process.execPath, ['dist/apps/api/main.js'], {
+      cwd: resolve(__dirname, '..'),
+      env: { PATH: process.env.PATH, PORT: '0', REDIS_URL: 'redis://127.0.0.1:1', ...env },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status).not.toBe(0);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(pattern);
   });
 });

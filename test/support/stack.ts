@@ -18,6 +18,23 @@ export interface PrivateRedis {
   port: number;
   url: string;
   stop: () => Promise<void>;
+  /** Set when the stack runs on a Redis Cluster (REDIS_CLUSTER_NODES). */
+  clusterNodes?: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const redisCluster = require('../../scripts/lib/redis-cluster') as {
+  startCluster: () => Promise<{
+    nodes: { port: number }[];
+    nodesEnv: string;
+    url: string;
+    stop: () => Promise<void>;
+  }>;
+};
+
+async function startClusterAsRedis(): Promise<PrivateRedis> {
+  const c = await redisCluster.startCluster();
+  return { port: c.nodes[0].port, url: c.url, stop: c.stop, clusterNodes: c.nodesEnv };
 }
 
 const root = resolve(__dirname, '../..');
@@ -97,8 +114,15 @@ export async function startStack(
     redis?: { dir?: string; appendonly?: boolean };
   } = {},
 ): Promise<Stack> {
-  const redis = await redisServer.startRedis(opts.redis);
-  const env: Record<string, string> = { ...TEST_ENV, REDIS_URL: redis.url, ...opts.env };
+  // `npm run test:cluster` runs the same suites on a 3-master Redis Cluster.
+  const cluster = process.env.PARLEY_TEST_TOPOLOGY === 'cluster' && !opts.redis;
+  const redis = cluster ? await startClusterAsRedis() : await redisServer.startRedis(opts.redis);
+  const env: Record<string, string> = {
+    ...TEST_ENV,
+    REDIS_URL: redis.url,
+    ...(redis.clusterNodes ? { REDIS_CLUSTER_NODES: redis.clusterNodes } : {}),
+    ...opts.env,
+  };
   const gateways: GatewayProcess[] = [];
   for (let i = 0; i < (opts.gateways ?? 2); i += 1) {
     gateways.push(
@@ -108,7 +132,7 @@ export async function startStack(
   await Promise.all(gateways.map((g) => g.start()));
   const api = await startApi(
     { ...env, GATEWAY_URLS: gateways.map((g) => g.url).join(',') },
-    { redisUrl: redis.url },
+    { redisUrl: redis.url, flush: !cluster },
   );
   return {
     redis,

@@ -28,6 +28,7 @@ const DEFAULT_WEB_ROOT = 'apps/web/dist';
 export function configureApi(app: NestExpressApplication): ParleyConfig {
   const config = app.get<ParleyConfig>(PARLEY_CONFIG);
   app.useLogger(app.get(Logger));
+  app.flushLogs(); // the start-up logs buffered until pino was in place
   app.set('query parser', 'extended');
   if (config.trustProxy) app.set('trust proxy', parseTrustProxy(config.trustProxy));
 

@@ -7,6 +7,10 @@ async function bootstrap() {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(), {
     bodyParser: false,
     bufferLogs: true,
+    // A failed start (bad config, Redis unreachable) is reported by the catch below as one line:
+    // without these, Nest prints its own multi-line stack trace and exits before the catch runs.
+    abortOnError: false,
+    autoFlushLogs: false,
     forceCloseConnections: true,
   });
   const config = configureApi(app);

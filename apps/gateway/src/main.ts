@@ -5,6 +5,10 @@ import { configureGateway } from './gateway.setup';
 async function bootstrap() {
   const app = await NestFactory.create(GatewayModule.register(), {
     bufferLogs: true,
+    // A failed start (bad config, Redis unreachable) is reported by the catch below as one line:
+    // without these, Nest prints its own multi-line stack trace and exits before the catch runs.
+    abortOnError: false,
+    autoFlushLogs: false,
     forceCloseConnections: true,
   });
   const config = await configureGateway(app);

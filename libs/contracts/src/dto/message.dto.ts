@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Limits } from '../limits';
-import { IsChatText, MESSAGE_ID_PATTERN } from './validators';
+import { IsChatText, IsMessageId } from './validators';
 
 export class MessageDto {
   @ApiProperty({ example: '1763784000123-0' }) id: string;
@@ -40,7 +40,7 @@ export class SendMessageDto {
 export class HistoryQueryDto {
   @ApiPropertyOptional({ description: 'Return messages older than this message id' })
   @IsOptional()
-  @Matches(MESSAGE_ID_PATTERN, { message: 'before must be a message id' })
+  @IsMessageId({ message: 'before must be a message id' })
   before?: string;
 
   @ApiPropertyOptional({

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsObject, IsString, Matches } from 'class-validator';
 import { SendMessageDto } from './message.dto';
-import { MESSAGE_ID_PATTERN, ROOM_ID_PATTERN } from './validators';
+import { isMessageId, ROOM_ID_PATTERN } from './validators';
 
 const ROOM_ID_MESSAGE = 'roomId must be "0" or a DM id "a:b"';
 
@@ -32,7 +32,7 @@ export function isValidCursor(roomId: string, cursor: unknown): cursor is string
   return (
     ROOM_ID_PATTERN.test(roomId) &&
     typeof cursor === 'string' &&
-    (cursor === '0' || MESSAGE_ID_PATTERN.test(cursor))
+    (cursor === '0' || isMessageId(cursor))
   );
 }
 
