@@ -63,11 +63,26 @@ export type ParleySocket = Socket<
   SocketData
 >;
 
+/** Socket.IO's CONNECT packet type (socket.io-parser `PacketType.CONNECT`). */
+const CONNECT_PACKET = 0;
+
+interface DecodedPacket {
+  type: number;
+  nsp: string;
+}
+
 /** The Engine.IO client behind a socket; socket.io keeps these maps private. */
 interface EngineClient {
   sockets: Map<string, ParleySocket>;
   nsps: Map<string, ParleySocket>;
+  decoder: {
+    on(event: 'decoded', fn: (packet: DecodedPacket) => void): void;
+    off(event: 'decoded', fn: (packet: DecodedPacket) => void): void;
+  };
+  ondecoded: (packet: DecodedPacket) => void;
+  _packet(packet: { type: number; nsp: string; data: { sid: string } }): void;
   parleyLatest?: ParleySocket;
+  parleyRepeatGuard?: boolean;
 }
 
 type Ok<T extends object = object> = { ok: true } & T;
@@ -89,8 +104,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   afterInit(server: ParleyServer): void {
     server.use((socket, next) => {
+      const client = socket.client as unknown as EngineClient;
       // Remember the newest CONNECT of this Engine.IO client before any await (see supersede()).
-      (socket.client as unknown as EngineClient).parleyLatest = socket;
+      client.parleyLatest = socket;
+      guardRepeatedConnect(client, server);
       this.handshake(socket).then(
         () => next(),
         (err: Error) => next(err),
@@ -383,6 +400,37 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.server.in(userRooms).socketsJoin(SocketRooms.room(room.id));
     this.server.to(userRooms).emit(ServerEvents.ShowRoom, room);
   }
+}
+
+/**
+ * The reference client's repeated CONNECT usually arrives after the first one was handled (over
+ * polling it goes out in a later request). Socket.IO would then close the whole Engine.IO
+ * connection ("invalid state": a CONNECT for a namespace the client is already in). The repeat is
+ * treated as the same socket instead: answered with that socket's id when it is connected, and
+ * left to the pending one's answer while its handshake is still running. (Two CONNECTs decoded in
+ * the same tick both get through here; supersede() keeps one of them.)
+ */
+function guardRepeatedConnect(client: EngineClient, server: ParleyServer): void {
+  if (client.parleyRepeatGuard) return;
+  client.parleyRepeatGuard = true;
+  const original = client.ondecoded;
+  const guarded = (packet: DecodedPacket) => {
+    if (packet.type === CONNECT_PACKET) {
+      const existing = client.nsps.get(packet.nsp);
+      if (existing) {
+        client._packet({ type: CONNECT_PACKET, nsp: packet.nsp, data: { sid: existing.id } });
+        return;
+      }
+      const nsp = server._nsps.get(packet.nsp) as unknown as
+        { _preConnectSockets?: Map<string, ParleySocket> } | undefined;
+      const pending = [...(nsp?._preConnectSockets?.values() ?? [])];
+      if (pending.some((s) => (s.client as unknown) === client)) return;
+    }
+    original(packet);
+  };
+  client.decoder.off('decoded', original);
+  client.decoder.on('decoded', guarded);
+  client.ondecoded = guarded;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
