@@ -125,6 +125,14 @@ async function startSentinel({ name = 'parley' } = {}) {
   ]);
   await waitFor(() => ping(masterPort), 10000, 'sentinel master');
   await waitFor(() => ping(replicaPort), 10000, 'sentinel replica');
+  await waitFor(
+    () =>
+      /master_link_status:up/.test(
+        redisCli(['-p', String(replicaPort), 'info', 'replication']).stdout,
+      ),
+    15000,
+    'the replica to sync',
+  );
   const conf = path.join(dir, 'sentinel.conf');
   fs.writeFileSync(
     conf,

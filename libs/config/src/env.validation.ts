@@ -61,6 +61,13 @@ export class EnvironmentVariables {
   @IsString()
   REDIS_SENTINEL_NAME = 'mymaster';
 
+  /** Replicas a message must reach before it is acked (default 1 with Sentinel, else 0). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  REDIS_MIN_REPLICAS?: number;
+
   @Transform(toInt)
   @IsInt()
   @Min(60)
@@ -146,6 +153,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     'GATEWAY_ID',
     'REDIS_CLUSTER_NODES',
     'REDIS_SENTINELS',
+    'REDIS_MIN_REPLICAS',
   ]) {
     const value = raw[key];
     if (value !== undefined && value !== '') picked[key] = value;

@@ -20,6 +20,8 @@ export interface ParleyConfig {
   port: number;
   redisUrl: string;
   redis: RedisTopology;
+  /** Replicas a message must reach before it is acked (Redis WAIT); 0 = master only. */
+  redisMinReplicas: number;
   session: {
     secret: string;
     /** True when the secret was generated at boot: sessions then die with the process. */
@@ -81,6 +83,7 @@ export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
     port: env.PORT,
     redisUrl: env.REDIS_URL,
     redis: topology(env),
+    redisMinReplicas: env.REDIS_MIN_REPLICAS ?? (env.REDIS_SENTINELS ? 1 : 0),
     session: {
       secret,
       ephemeralSecret: env.SESSION_SECRET === undefined,

@@ -41,6 +41,7 @@ export class MessagesService {
       clientId,
       maxLen: this.config.historyMaxPerRoom,
       clientIdTtlSeconds: Limits.clientIdTtlSeconds,
+      minReplicas: this.config.redisMinReplicas,
     });
     if (result.status === 'duplicate-trimmed') {
       throw new ConflictException('clientId was used for a message that is no longer in history');

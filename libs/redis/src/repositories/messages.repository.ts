@@ -7,6 +7,9 @@ import { APPEND_MESSAGE } from '../scripts/lua';
 
 type StreamEntry = [id: string, fields: string[]];
 
+const REPLICA_WAIT_MS = 500;
+const REPLICA_CHECK_MS = 1000;
+
 /** The largest and smallest stream ids: nothing follows the one, nothing precedes the other. */
 const LAST_ID = '18446744073709551615-18446744073709551615';
 function isZeroId(id: string): boolean {
@@ -36,6 +39,11 @@ export interface AppendInput {
   clientId?: string;
   maxLen: number;
   clientIdTtlSeconds: number;
+  /**
+   * Replicas that must hold the message before it counts as stored (Redis WAIT). With Sentinel,
+   * an ack then survives the loss of the master.
+   */
+  minReplicas?: number;
   /** Explicit stream id (`<ms>-<n>`), only for back-dated demo data. */
   entryId?: string;
 }
@@ -89,6 +97,7 @@ export class MessagesRepository {
       input.clientIdTtlSeconds,
       input.entryId ?? '*',
     );
+    if (input.minReplicas) await this.awaitReplicas(input.minReplicas);
     if (status === 1) {
       return {
         status: 'created',
@@ -101,6 +110,34 @@ export class MessagesRepository {
     if (status === 0)
       return { status: 'duplicate', message: entryToMessage(roomId, [id, extra as string[]]) };
     return { status: 'duplicate-trimmed', id };
+  }
+
+  /**
+   * Waits until the message is on `minReplicas` replicas, or on as many as the master has right
+   * now: after a failover the promoted master may have none for a while, and refusing every
+   * write until a new replica attaches would turn a failover into an outage.
+   */
+  private async awaitReplicas(minReplicas: number): Promise<void> {
+    const wanted = Math.min(minReplicas, await this.connectedReplicas());
+    if (wanted === 0) return;
+    const acked = await this.redis.wait(wanted, REPLICA_WAIT_MS);
+    if (acked < wanted) {
+      // Stored on the master only: refuse the ack. A retry with the same clientId is safe.
+      throw new Error(`NOREPLICAS message reached ${acked} of ${wanted} replicas in time`);
+    }
+  }
+
+  private replicas = { count: 0, checkedAt: 0 };
+
+  private async connectedReplicas(): Promise<number> {
+    if (Date.now() - this.replicas.checkedAt > REPLICA_CHECK_MS) {
+      const info = await this.redis.info('replication');
+      this.replicas = {
+        count: Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0),
+        checkedAt: Date.now(),
+      };
+    }
+    return this.replicas.count;
   }
 
   /**
