@@ -1,0 +1,19 @@
+// The wire contract's names, shapes and limits, shared with the server (libs/contracts). Only the
+// dependency-free modules are imported: the package index also carries class-validator DTOs.
+export { ClientEvents, ServerEvents } from '../../../libs/contracts/src/events';
+export type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+  SyncRoomResult,
+  TypingEvent,
+} from '../../../libs/contracts/src/events';
+export { GENERAL_ROOM_ID, GENERAL_ROOM_NAME, Limits } from '../../../libs/contracts/src/limits';
+export type {
+  Ack,
+  AckError,
+  AuthResult,
+  Message,
+  MessagePage,
+  Room,
+  User,
+} from '../../../libs/contracts/src/models';
