@@ -55,3 +55,6 @@ main().catch((err) => {
   console.error(`baseline: ${err.message}`);
   process.exit(1);
 });
+
+// Exit normally on SIGTERM so that --cpu-prof can write its profile.
+process.on('SIGTERM', () => process.exit(0));

@@ -17,6 +17,16 @@ function mark(name) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** When the last server event of any kind arrived; used to wait out connect-time presence storms. */
+let lastEventAt = 0;
+const noteEvent = () => (lastEventAt = performance.now());
+
+/** Waits until no event has arrived for `quietMs` (Parley announces every user who connects). */
+async function quiet(quietMs = 1000, maxMs = 120000) {
+  const t0 = performance.now();
+  while (performance.now() - lastEventAt < quietMs && performance.now() - t0 < maxMs) await sleep(100);
+}
+
 async function openAll(specs, concurrency = 200) {
   const clients = new Array(specs.length);
   let next = 0;
@@ -146,6 +156,7 @@ function socketSpecs(cfg, track, roomsOf) {
     url: cfg.gateways[i % cfg.gateways.length],
     auth: cfg.target === 'parley' ? { token: u.token } : { rooms: roomsOf(i) },
     onEvent: (name, payload) => {
+      noteEvent();
       if (name === 'message') track.deliver(i, payload);
     },
   }));
@@ -156,7 +167,7 @@ const scenarios = {
     const track = tracker();
     const roomOfUser = (i) => cfg.dmRooms[Math.floor(i / 2)];
     const clients = await openAll(socketSpecs(cfg, track, (i) => [roomOfUser(i)]));
-    await sleep(500);
+    await quiet();
     const pairs = cfg.dmRooms.length;
     const rows = await stepped(
       cfg,
@@ -176,7 +187,7 @@ const scenarios = {
   async room(cfg) {
     const track = tracker();
     const clients = await openAll(socketSpecs(cfg, track, () => ['0']));
-    await sleep(500);
+    await quiet();
     const rows = await stepped(
       cfg,
       clients,

@@ -17,19 +17,21 @@ const ALL = ['dm', 'room', 'connect', 'history', 'sync'];
 const scenarios = process.argv.slice(2).filter((a) => ALL.includes(a));
 if (scenarios.length === 0) scenarios.push(...ALL);
 
+// BENCH_DM_STEPS / BENCH_ROOM_STEPS (comma lists) and BENCH_STEP_MS override the stepping.
+const envSteps = (name) => process.env[name]?.split(',').map(Number);
 const PARAMS = {
   users: 1000,
   dm: {
     pairs: 500,
-    steps: [500, 1000, 2000, 3000, 4000, 6000],
-    durationMs: 4000,
+    steps: envSteps('BENCH_DM_STEPS') ?? [500, 1000, 2000, 3000, 4000, 6000],
+    durationMs: Number(process.env.BENCH_STEP_MS ?? 4000),
     drainMs: 1000,
     stopP99Ms: 250,
   },
   room: {
     members: 1000,
-    steps: [25, 50, 75, 100, 150, 200],
-    durationMs: 4000,
+    steps: envSteps('BENCH_ROOM_STEPS') ?? [25, 50, 75, 100, 150, 200],
+    durationMs: Number(process.env.BENCH_STEP_MS ?? 4000),
     drainMs: 1500,
     stopP99Ms: 250,
   },
@@ -55,8 +57,14 @@ async function waitHttp(url, timeoutMs = 20000) {
   throw new Error(`${url} did not become ready`);
 }
 
+// BENCH_CPU_PROF=dir writes a V8 CPU profile of every Parley process into dir (open it in
+// Chrome DevTools); BENCH_TARGETS=parley skips the baseline while profiling.
+const cpuProfDir = process.env.BENCH_CPU_PROF;
+const targets = (process.env.BENCH_TARGETS ?? 'baseline,parley').split(',');
+
 function startNode(script, env, args = []) {
-  const child = spawn(process.execPath, [script, ...args], {
+  const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(cpuProfDir)] : [];
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -104,6 +112,7 @@ async function startBaseline(redis) {
   const ports = [await freePort(), await freePort()];
   const procs = ports.map((p) =>
     fork(path.join(__dirname, 'baseline-server.js'), [String(p), redis.url], {
+      execArgv: cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(cpuProfDir)] : [],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     }),
   );
@@ -345,7 +354,7 @@ function report(results) {
   row(Array(13).fill('---'));
   for (const scenario of ['dm', 'room']) {
     for (const target of ['baseline', 'parley']) {
-      for (const r of results[target][scenario] ?? []) {
+      for (const r of results[target]?.[scenario] ?? []) {
         row([
           scenario,
           target,
@@ -370,8 +379,8 @@ function report(results) {
     ['dm', 50],
     ['room', 250],
   ]) {
-    const b = best(results.baseline[scenario], p99);
-    const p = best(results.parley[scenario], p99);
+    const b = best(results.baseline?.[scenario], p99);
+    const p = best(results.parley?.[scenario], p99);
     if (!b && !p) continue;
     summary[scenario] = {
       p99BarMs: p99,
@@ -397,25 +406,25 @@ function report(results) {
     );
   }
   for (const target of ['baseline', 'parley']) {
-    const c = results[target].connect;
+    const c = results[target]?.connect;
     if (c)
       lines.push(
         `connect ${target}: ${c.connections} connections in ${fmt(c.connectMs / 1000, 1)} s, RSS per connection per gateway ${c.rssKbPerConnection.join(' / ')} KB`,
       );
-    const h = results[target].history;
+    const h = results[target]?.history;
     if (h)
       lines.push(
         `history ${target}: ${h.perSec} pages/s of 50, p99 ${h.latency.p99} ms, failed ${h.failed}`,
       );
-    const s = results[target].sync;
+    const s = results[target]?.sync;
     if (s)
       lines.push(
         `sync ${target}: ${s.caughtUp}/${s.clients} clients caught up (${PARAMS.sync.behind} behind) in ${fmt(s.allMs / 1000, 2)} s, wrong ${s.wrong}`,
       );
   }
   for (const name of ['connect', 'history', 'sync']) {
-    const p = results.parley[name];
-    const b = results.baseline[name];
+    const p = results.parley?.[name];
+    const b = results.baseline?.[name];
     if (!p || !b) continue;
     const ratio =
       name === 'connect'
@@ -434,7 +443,7 @@ async function main() {
   buildIfNeeded(log);
   const started = Date.now();
   const results = {};
-  for (const target of ['baseline', 'parley']) {
+  for (const target of targets) {
     log(`— ${target} —`);
     results[target] = await runTarget(target);
   }

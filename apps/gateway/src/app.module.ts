@@ -17,6 +17,9 @@ export class GatewayModule {
           inject: [PARLEY_CONFIG],
           useFactory: (config: ParleyConfig) => ({
             pinoHttp: { level: config.logLevel, autoLogging: false },
+            // No per-request middleware: its AsyncLocalStorage would put a hook on every promise
+            // of the socket hot path, and the gateway serves only health and metrics over HTTP.
+            forRoutes: [],
           }),
         }),
         RedisModule,

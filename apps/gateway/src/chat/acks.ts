@@ -2,7 +2,6 @@ import { HttpException } from '@nestjs/common';
 import { RateLimitedException } from '@app/chat';
 import type { AckError } from '@app/contracts';
 import { isRedisUnavailable } from '@app/redis';
-import type { ValidationError } from 'class-validator';
 
 export type ErrorAck = { ok: false; error: AckError };
 
@@ -21,13 +20,6 @@ export function errorAck(code: AckError['code'], message: string, retryAfterMs?:
     ok: false,
     error: retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs },
   };
-}
-
-export function validationAck(errors: ValidationError[]): ErrorAck {
-  const messages = errors.flatMap((e) =>
-    Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` }),
-  );
-  return errorAck('bad_request', messages.join('; ') || 'invalid payload');
 }
 
 /** Maps what a service threw to an ack; never rethrows, so no event can take the process down. */

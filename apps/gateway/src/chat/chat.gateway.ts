@@ -12,29 +12,28 @@ import {
 import { MessagesService, parseRoomId, RoomsService } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import {
+  checkSocketMessage,
+  checkTyping,
   ClientEvents,
   ClientToServerEvents,
   GENERAL_ROOM_ID,
+  isPlainPayload,
   isRoomId,
   isValidCursor,
   Message,
   Room,
   ServerEvents,
   ServerToClientEvents,
-  SocketMessageDto,
   SYNC_MAX_ROOMS,
   SyncRoomResult,
-  TypingDto,
   User,
 } from '@app/contracts';
 import { RoomsRepository } from '@app/redis';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import type { Server, Socket } from 'socket.io';
 import { SocketAuthService, SocketIdentity } from '../auth/socket-auth.service';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { PresenceService } from '../presence/presence.service';
-import { ErrorAck, errorAck, toErrorAck, validationAck } from './acks';
+import { ErrorAck, errorAck, toErrorAck } from './acks';
 import { SocketRooms } from './socket-rooms';
 import { TokenBucket } from './token-bucket';
 
@@ -177,10 +176,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     @MessageBody() payload: unknown,
   ): Promise<Ok<{ message: Message }> | ErrorAck> {
     const ack = await this.handle(socket, async () => {
-      const dto = await this.parse(SocketMessageDto, payload);
-      if ('ok' in dto) return dto;
+      const dto = checkSocketMessage(payload);
+      if (typeof dto === 'string') return errorAck('bad_request', dto);
       await this.ensureMember(socket, dto.roomId, true);
-      const { message, created } = await this.messages.send(
+      const { message, created } = await this.messages.sendAsMember(
         socket.data.identity.userId,
         dto.roomId,
         dto.message,
@@ -217,8 +216,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     @MessageBody() payload: unknown,
   ): Promise<Ok | ErrorAck> {
     return this.handle(socket, async () => {
-      const dto = await this.parse(TypingDto, payload);
-      if ('ok' in dto) return dto;
+      const dto = checkTyping(payload);
+      if (typeof dto === 'string') return errorAck('bad_request', dto);
       await this.ensureMember(socket, dto.roomId, false);
       const timers = socket.data.typing;
       clearTimeout(timers.get(dto.roomId));
@@ -245,7 +244,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   ): Promise<Ok<{ rooms: Record<string, SyncRoomResult> }> | ErrorAck> {
     return this.handle(socket, async () => {
       const cursors = (payload as { cursors?: unknown } | null)?.cursors;
-      if (!isPlainObject(cursors))
+      if (!isPlainPayload(cursors))
         return errorAck('bad_request', 'cursors must be an object of roomId → message id');
       const entries = Object.entries(cursors);
       if (entries.length > SYNC_MAX_ROOMS)
@@ -354,13 +353,6 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     }
   }
 
-  private async parse<T extends object>(cls: new () => T, payload: unknown): Promise<T | ErrorAck> {
-    if (!isPlainObject(payload)) return errorAck('bad_request', 'payload must be an object');
-    const dto = plainToInstance(cls, payload);
-    const errors = await validate(dto, { whitelist: true });
-    return errors.length > 0 ? validationAck(errors) : dto;
-  }
-
   private async isMember(socket: ParleySocket, roomId: string): Promise<boolean> {
     if (socket.data.rooms.has(roomId)) return true;
     if (!(await this.rooms.isMember(socket.data.identity.userId, roomId))) return false;
@@ -431,11 +423,4 @@ function guardRepeatedConnect(client: EngineClient, server: ParleyServer): void 
   client.decoder.off('decoded', original);
   client.decoder.on('decoded', guarded);
   client.ondecoded = guarded;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || Buffer.isBuffer(value))
-    return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
 }

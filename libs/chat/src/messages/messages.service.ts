@@ -26,6 +26,19 @@ export class MessagesService {
    */
   async send(userId: string, roomId: string, text: string, clientId?: string): Promise<SendResult> {
     await this.rooms.assertMember(userId, roomId);
+    return this.sendAsMember(userId, roomId, text, clientId);
+  }
+
+  /**
+   * `send` for a caller that has already established membership (a gateway keeps it per socket):
+   * saves a Redis round trip per message.
+   */
+  async sendAsMember(
+    userId: string,
+    roomId: string,
+    text: string,
+    clientId?: string,
+  ): Promise<SendResult> {
     const decision = await this.limits.hit(
       'msg',
       userId,

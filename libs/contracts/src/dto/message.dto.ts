@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Limits } from '../limits';
-import { IsChatText, IsMessageId } from './validators';
+import { CLIENT_ID_MESSAGE, CLIENT_ID_PATTERN, IsChatText, IsMessageId } from './validators';
 
 export class MessageDto {
   @ApiProperty({ example: '1763784000123-0' }) id: string;
@@ -32,7 +32,7 @@ export class SendMessageDto {
   })
   @IsOptional()
   @IsString()
-  @Matches(/^[\x21-\x7e]{1,64}$/, { message: 'clientId must be 1-64 printable ASCII characters' })
+  @Matches(CLIENT_ID_PATTERN, { message: CLIENT_ID_MESSAGE })
   @MaxLength(Limits.clientIdMaxLength)
   clientId?: string;
 }

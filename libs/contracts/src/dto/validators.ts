@@ -3,6 +3,9 @@ import { Limits } from '../limits';
 
 export const MESSAGE_ID_PATTERN = /^\d{1,20}-\d{1,20}$/;
 export const ROOM_ID_PATTERN = /^(0|[1-9]\d{0,15}:[1-9]\d{0,15})$/;
+/** clientId: 1-64 printable ASCII characters. */
+export const CLIENT_ID_PATTERN = /^[\x21-\x7e]{1,64}$/;
+export const CLIENT_ID_MESSAGE = 'clientId must be 1-64 printable ASCII characters';
 export const USER_ID_PATTERN = /^[1-9]\d{0,15}$/;
 
 /** Redis stream ids are two unsigned 64-bit numbers; a larger part is refused by Redis itself. */

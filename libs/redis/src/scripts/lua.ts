@@ -128,3 +128,14 @@ for i = 3, #ARGV, 2 do
 end
 return 1
 `;
+
+/**
+ * Fixed-window counter: KEYS = counter; ARGV = window ms, limit. Returns 0 when the hit is allowed,
+ * else the ms until the window ends.
+ */
+export const RATE_HIT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+if n > tonumber(ARGV[2]) then return math.max(redis.call('PTTL', KEYS[1]), 1) end
+return 0
+`;
