@@ -24,7 +24,8 @@ const noteEvent = () => (lastEventAt = performance.now());
 /** Waits until no event has arrived for `quietMs` (Parley announces every user who connects). */
 async function quiet(quietMs = 1000, maxMs = 120000) {
   const t0 = performance.now();
-  while (performance.now() - lastEventAt < quietMs && performance.now() - t0 < maxMs) await sleep(100);
+  while (performance.now() - lastEventAt < quietMs && performance.now() - t0 < maxMs)
+    await sleep(100);
 }
 
 async function openAll(specs, concurrency = 200) {

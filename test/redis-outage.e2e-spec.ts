@@ -31,8 +31,14 @@ describe('API across a Redis restart', () => {
 
   it('answers 503 in JSON while Redis is down, then recovers with nothing lost', async () => {
     const agent = request.agent(api.url);
-    await agent.post('/api/auth/register').send({ username: 'outage', password: 'password123' }).expect(201);
-    const before = await agent.post('/api/rooms/0/messages').send({ message: 'before the outage' }).expect(201);
+    await agent
+      .post('/api/auth/register')
+      .send({ username: 'outage', password: 'password123' })
+      .expect(201);
+    const before = await agent
+      .post('/api/rooms/0/messages')
+      .send({ message: 'before the outage' })
+      .expect(201);
 
     await redis.stop();
 
@@ -40,13 +46,19 @@ describe('API across a Redis restart', () => {
     expect(me.status).toBe(503);
     expect(me.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
     expect(me.headers['retry-after']).toBeDefined();
-    const login = await request(api.url).post('/api/auth/login').send({ username: 'outage', password: 'password123' });
+    const login = await request(api.url)
+      .post('/api/auth/login')
+      .send({ username: 'outage', password: 'password123' });
     expect(login.status).toBe(503);
     expect((await request(api.url).get('/api/health/ready')).status).toBe(503);
     expect((await request(api.url).get('/api/health/live')).status).toBe(200);
 
     redis = await startRedis({ port: redis.port, dir, appendonly: true });
-    await waitFor(async () => (await request(api.url).get('/api/health/ready')).status === 200, 15_000, 100);
+    await waitFor(
+      async () => (await request(api.url).get('/api/health/ready')).status === 200,
+      15_000,
+      100,
+    );
 
     // The same session still works and the earlier message is still there.
     await agent.get('/api/me').expect(200);

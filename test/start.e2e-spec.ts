@@ -25,7 +25,8 @@ function portFree(port: number): Promise<boolean> {
 async function freePortRun(): Promise<number> {
   for (;;) {
     const base = 20000 + Math.floor(Math.random() * 30000);
-    if ((await portFree(base)) && (await portFree(base + 1)) && (await portFree(base + 2))) return base;
+    if ((await portFree(base)) && (await portFree(base + 1)) && (await portFree(base + 2)))
+      return base;
   }
 }
 
