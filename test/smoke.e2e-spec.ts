@@ -42,4 +42,23 @@ describe('API boots against the private Redis', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(pattern);
   });
+
+  it('tells browser clients their configuration without a session', async () => {
+    const res = await request(api.url).get('/api/config').expect(200);
+    expect(res.body).toEqual({ gatewayUrl: null, demoUsers: [], demoPassword: '' });
+    const other = await startApi(
+      { DEMO_DATA: 'true', PUBLIC_GATEWAY_URL: 'https://ws.example.com' },
+      { db: 11 },
+    );
+    try {
+      const configured = await request(other.url).get('/api/config').expect(200);
+      expect(configured.body).toEqual({
+        gatewayUrl: 'https://ws.example.com',
+        demoUsers: ['Pablo', 'Joe', 'Mary', 'Alex'],
+        demoPassword: 'password123',
+      });
+    } finally {
+      await other.close();
+    }
+  });
 });

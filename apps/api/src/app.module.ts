@@ -16,6 +16,7 @@ import { RoomsModule } from './rooms/rooms.module';
 import { SeedModule } from './seed/seed.module';
 import { UsersModule } from './users/users.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { ClientConfigController } from './client-config/client-config.controller';
 
 @Module({})
 export class AppModule {
@@ -46,6 +47,7 @@ export class AppModule {
         CompatModule,
         MetricsModule,
       ],
+      controllers: [ClientConfigController],
       providers: [
         { provide: APP_GUARD, useClass: SessionAuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

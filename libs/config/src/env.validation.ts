@@ -85,6 +85,11 @@ export class EnvironmentVariables {
   @IsString()
   GATEWAY_URLS?: string;
 
+  /** Socket.IO URL the web client should use instead of its own origin (GET /api/config). */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_GATEWAY_URL must be an http(s) URL' })
+  PUBLIC_GATEWAY_URL?: string;
+
   @Transform(toBool)
   @IsBoolean()
   SIGNUP_ON_LOGIN = true;
@@ -149,6 +154,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     'ALLOWED_ORIGINS',
     'WEB_ROOT',
     'GATEWAY_URLS',
+    'PUBLIC_GATEWAY_URL',
     'TRUST_PROXY',
     'GATEWAY_ID',
     'REDIS_CLUSTER_NODES',

@@ -33,6 +33,7 @@ export interface ParleyConfig {
   allowedOrigins: string[];
   webRoot?: string;
   gatewayUrls: string[];
+  publicGatewayUrl?: string;
   signupOnLogin: boolean;
   demoData: boolean;
   bcryptCost: number;
@@ -93,6 +94,7 @@ export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
     allowedOrigins: list(env.ALLOWED_ORIGINS),
     webRoot: env.WEB_ROOT,
     gatewayUrls: list(env.GATEWAY_URLS),
+    publicGatewayUrl: env.PUBLIC_GATEWAY_URL,
     signupOnLogin: env.SIGNUP_ON_LOGIN,
     demoData: env.DEMO_DATA,
     bcryptCost: env.BCRYPT_COST,

@@ -3,7 +3,9 @@
  *  1. `?gateway=<url>` in the page address (this tab only; the URL must be on the page's own host,
  *     any port, so a crafted link cannot send the session to another site),
  *  2. `gatewayUrl` in `config.json` beside index.html (set by whoever deploys the static files),
- *  3. the page's own origin (the API proxies /socket.io to the gateways; nginx in production).
+ *  3. `gatewayUrl` from the API's `GET /api/config` (its PUBLIC_GATEWAY_URL),
+ *  4. the page's own origin (the API proxies /socket.io to the gateways; nginx in production).
+ * The demo-account hint comes from the API (it knows whether demo data is on), else config.json.
  */
 export interface WebConfig {
   gatewayUrl: string | null;
@@ -14,18 +16,23 @@ export interface WebConfig {
 
 const DEFAULTS: WebConfig = { gatewayUrl: null, demoUsers: [], demoPassword: '' };
 
-export async function loadConfig(): Promise<WebConfig> {
-  let file: Partial<WebConfig> = {};
+async function fetchJson(url: string): Promise<Partial<WebConfig>> {
   try {
-    const res = await fetch('config.json', { cache: 'no-store' });
-    if (res.ok) file = (await res.json()) as Partial<WebConfig>;
+    const res = await fetch(url, { cache: 'no-store' });
+    return res.ok ? ((await res.json()) as Partial<WebConfig>) : {};
   } catch {
-    file = {};
+    return {};
   }
+}
+
+export async function loadConfig(): Promise<WebConfig> {
+  const [file, api] = await Promise.all([fetchJson('config.json'), fetchJson('/api/config')]);
+  const url = (v: unknown) => (typeof v === 'string' && v ? v : null);
+  const demo = Array.isArray(api.demoUsers) ? api : file;
   const config: WebConfig = {
-    gatewayUrl: typeof file.gatewayUrl === 'string' && file.gatewayUrl ? file.gatewayUrl : null,
-    demoUsers: Array.isArray(file.demoUsers) ? file.demoUsers.map(String) : DEFAULTS.demoUsers,
-    demoPassword: typeof file.demoPassword === 'string' ? file.demoPassword : '',
+    gatewayUrl: url(file.gatewayUrl) ?? url(api.gatewayUrl),
+    demoUsers: Array.isArray(demo.demoUsers) ? demo.demoUsers.map(String) : DEFAULTS.demoUsers,
+    demoPassword: typeof demo.demoPassword === 'string' ? demo.demoPassword : '',
   };
   const fromQuery = gatewayFromQuery(window.location);
   if (fromQuery) config.gatewayUrl = fromQuery;

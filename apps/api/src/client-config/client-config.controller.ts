@@ -1,0 +1,39 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
+import { Public } from '../common/public.decorator';
+import { DEMO_PASSWORD, DEMO_USERS } from '../seed/demo-data';
+
+export class ClientConfigDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Socket.IO URL to use instead of the page origin (PUBLIC_GATEWAY_URL)',
+  })
+  gatewayUrl: string | null;
+
+  @ApiProperty({ type: [String], description: 'Demo accounts to offer on the sign-in form' })
+  demoUsers: string[];
+
+  @ApiProperty({ description: 'Their password (empty without demo data)' })
+  demoPassword: string;
+}
+
+/** What a browser client needs before it signs in. */
+@ApiTags('client')
+@Public()
+@Controller('api/config')
+export class ClientConfigController {
+  constructor(@Inject(PARLEY_CONFIG) private readonly config: ParleyConfig) {}
+
+  @Get()
+  @ApiOkResponse({ type: ClientConfigDto })
+  get(): ClientConfigDto {
+    const demo = this.config.demoData;
+    return {
+      gatewayUrl: this.config.publicGatewayUrl ?? null,
+      demoUsers: demo ? [...DEMO_USERS] : [],
+      demoPassword: demo ? DEMO_PASSWORD : '',
+    };
+  }
+}
