@@ -207,6 +207,7 @@ const scenarios = {
       specs.push({
         url: cfg.gateways[i % cfg.gateways.length],
         auth: cfg.target === 'parley' ? { token: u.token } : { rooms: ['0'] },
+        onEvent: noteEvent,
       });
     }
     await mark('connect-begin');
@@ -214,11 +215,18 @@ const scenarios = {
     const t0 = performance.now();
     const clients = await openAll(specs, 500);
     const connectMs = performance.now() - t0;
-    await sleep(2000);
+    // RSS is read once the servers are done announcing who came online.
+    await quiet(2000);
+    const settledMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     await mark('connect-end');
     clients.forEach((c) => c.close());
-    return { connections: clients.length, connectMs, loadgenCpuSec: (cpu.user + cpu.system) / 1e6 };
+    return {
+      connections: clients.length,
+      connectMs,
+      settledMs,
+      loadgenCpuSec: (cpu.user + cpu.system) / 1e6,
+    };
   },
 
   async history(cfg) {

@@ -201,12 +201,22 @@ async function prepare(target, servers, redis) {
 
 async function syncCursor(target, servers, redis, behind, ctx) {
   if (target === 'parley') {
+    // The message just before the newest `behind` (a page holds at most 100).
+    const token = ctx.users[0].token;
+    const newest = await api(
+      servers.apiUrl,
+      'GET',
+      `/api/rooms/0/messages?limit=${behind}`,
+      null,
+      token,
+    );
+    const before = newest.messages[0].id;
     const page = await api(
       servers.apiUrl,
       'GET',
-      `/api/rooms/0/messages?limit=${behind + 1}`,
+      `/api/rooms/0/messages?limit=1&before=${before}`,
       null,
-      ctx.users[0].token,
+      token,
     );
     return page.messages[0].id;
   }
@@ -409,7 +419,7 @@ function report(results) {
     const c = results[target]?.connect;
     if (c)
       lines.push(
-        `connect ${target}: ${c.connections} connections in ${fmt(c.connectMs / 1000, 1)} s, RSS per connection per gateway ${c.rssKbPerConnection.join(' / ')} KB`,
+        `connect ${target}: ${c.connections} connections in ${fmt(c.connectMs / 1000, 1)} s (quiet after ${fmt(c.settledMs / 1000, 1)} s), RSS per connection per gateway ${c.rssKbPerConnection.join(' / ')} KB`,
       );
     const h = results[target]?.history;
     if (h)

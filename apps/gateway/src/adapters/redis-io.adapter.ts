@@ -7,6 +7,7 @@ import { Limits } from '@app/contracts';
 import { createRedisClient, logRedisErrors } from '@app/redis';
 import Redis from 'ioredis';
 import type { IncomingMessage } from 'node:http';
+import { corkWebSocketBatches } from './corked-websocket-writes';
 import type { ServerOptions } from 'socket.io';
 
 /**
@@ -66,6 +67,9 @@ export class RedisIoAdapter extends IoAdapter {
       cors: { origin: true, credentials: true },
     }) as { adapter: (a: unknown) => void };
     if (this.adapterConstructor) server.adapter(this.adapterConstructor);
+    corkWebSocketBatches(
+      (server as unknown as { engine: Parameters<typeof corkWebSocketBatches>[0] }).engine,
+    );
     return server;
   }
 
