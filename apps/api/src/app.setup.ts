@@ -18,6 +18,7 @@ import { withJsonErrors } from './common/http-exception.filter';
 import { createSocketProxy } from './proxy/socket-proxy';
 
 const DEFAULT_WEB_ROOT = 'apps/web/dist';
+const STATIC_PATH = /\/[^/]*\.[^/]+$/;
 
 /**
  * Everything between "Nest created the app" and "listen", shared by main.ts and the e2e tests so
@@ -101,7 +102,12 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
 function serveWebRoot(app: NestExpressApplication, config: ParleyConfig): void {
   const root = resolve(config.webRoot ?? DEFAULT_WEB_ROOT);
   if (existsSync(root)) {
-    app.use(express.static(root, { index: 'index.html', fallthrough: true }));
+    const files = express.static(root, { index: 'index.html', fallthrough: true });
+    // Only "/" and paths with a file extension can be static files; API and reference-client
+    // routes skip the file system lookup (it was 5 % of an API process's time under load).
+    app.use((req: express.Request, res: express.Response, next: express.NextFunction) =>
+      req.path === '/' || STATIC_PATH.test(req.path) ? files(req, res, next) : next(),
+    );
     return;
   }
   if (config.webRoot) throw new Error(`WEB_ROOT ${root} does not exist`);

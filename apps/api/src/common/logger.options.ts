@@ -7,7 +7,11 @@ import type { IncomingMessage } from 'node:http';
  * logged, and the query string is cut off (it may carry a Socket.IO sid or user ids).
  */
 export function loggerOptions(config: ParleyConfig): Params {
+  // Request lines are info-level: above that the middleware would only cost time (and put an
+  // AsyncLocalStorage hook on every promise), so it is not installed.
+  const requestLogs = ['info', 'debug', 'trace'].includes(config.logLevel);
   return {
+    ...(requestLogs ? {} : { forRoutes: [] }),
     pinoHttp: {
       level: config.logLevel,
       redact: {

@@ -53,19 +53,36 @@ export type AppendResult =
   | { status: 'duplicate'; message: Message }
   | { status: 'duplicate-trimmed'; id: string };
 
-/** Builds a Message from a stream entry; the date is the entry id's millisecond time. */
+interface StoredBody {
+  f: string;
+  m: string;
+  s: number | string;
+  c?: string;
+}
+
+/**
+ * Builds a Message from a stream entry; the date is the entry id's millisecond time. Entries hold
+ * one JSON field `j` ({f, m, s, c}); entries written before that format (fields f, m, s, c) are
+ * read as well.
+ */
 export function entryToMessage(roomId: string, [id, fields]: StreamEntry): Message {
-  const f: Record<string, string> = {};
-  for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+  let body: StoredBody;
+  if (fields[0] === 'j') {
+    body = JSON.parse(fields[1]) as StoredBody;
+  } else {
+    const f: Record<string, string> = {};
+    for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+    body = { f: f.f, m: f.m, s: f.s, c: f.c };
+  }
   const message: Message = {
     id,
     roomId,
-    from: f.f,
-    message: f.m,
+    from: body.f,
+    message: body.m,
     date: Number(id.slice(0, id.indexOf('-'))) / 1000,
-    seq: Number(f.s),
+    seq: Number(body.s),
   };
-  if (f.c) message.clientId = f.c;
+  if (body.c) message.clientId = body.c;
   return message;
 }
 
