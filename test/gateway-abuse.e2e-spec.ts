@@ -1,4 +1,5 @@
 import type { Socket } from 'socket.io-client';
+import type { Message as Msg } from '@app/contracts';
 import request from 'supertest';
 import { waitFor } from './support/api';
 import {
@@ -9,17 +10,8 @@ import {
   Stack,
   startStack,
   TestUser,
+  fetchHistory,
 } from './support/stack';
-
-interface Msg {
-  id: string;
-  roomId: string;
-  from: string;
-  message: string;
-  date: number;
-  seq: number;
-  clientId?: string;
-}
 
 interface ErrorBody {
   code: string;
@@ -502,22 +494,8 @@ describe('gateway under abuse (fuzz, oversized frames, floods)', () => {
     return socket;
   }
 
-  async function history(user: TestUser, roomId: string): Promise<Msg[]> {
-    const all: Msg[] = [];
-    let before: string | null = null;
-    for (let page = 0; page < 50; page += 1) {
-      const res = await request(stack.api.url)
-        .get(`/api/rooms/${encodeURIComponent(roomId)}/messages`)
-        .query(before ? { before, limit: 100 } : { limit: 100 })
-        .set('Authorization', `Bearer ${user.token}`)
-        .expect(200);
-      const body = res.body as { messages: Msg[]; nextBefore: string | null };
-      all.unshift(...body.messages);
-      before = body.nextBefore;
-      if (!before) return all;
-    }
-    throw new Error('history has more pages than expected');
-  }
+  const history = (user: TestUser, roomId: string) =>
+    fetchHistory(stack.api.url, user.token, roomId);
 
   async function expectGatewaysUp(): Promise<void> {
     for (const g of stack.gateways) {

@@ -1,4 +1,5 @@
 import type { Socket } from 'socket.io-client';
+import type { Message as Msg } from '@app/contracts';
 import request from 'supertest';
 import {
   collect,
@@ -9,14 +10,6 @@ import {
   startStack,
   TestUser,
 } from './support/stack';
-
-interface Msg {
-  id: string;
-  roomId: string;
-  from: string;
-  message: string;
-  seq: number;
-}
 
 describe('fan-out across two gateway processes', () => {
   let stack: Stack;

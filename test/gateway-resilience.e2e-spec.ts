@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Socket } from 'socket.io-client';
+import type { Message as Msg } from '@app/contracts';
 import request from 'supertest';
 import { TEST_ENV, waitFor } from './support/api';
 import {
@@ -13,6 +14,7 @@ import {
   Stack,
   startStack,
   TestUser,
+  fetchHistory,
 } from './support/stack';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -24,15 +26,6 @@ const redisServer = require('../scripts/lib/redis-server') as {
   }) => Promise<PrivateRedis>;
   freePort: () => Promise<number>;
 };
-
-interface Msg {
-  id: string;
-  roomId: string;
-  from: string;
-  message: string;
-  seq: number;
-  clientId?: string;
-}
 
 type Ack =
   | { ok: true; message: Msg }
@@ -79,22 +72,8 @@ describe('gateways across a Redis restart', () => {
     return socket;
   }
 
-  async function history(user: TestUser, roomId: string): Promise<Msg[]> {
-    const all: Msg[] = [];
-    let before: string | null = null;
-    for (let page = 0; page < 50; page += 1) {
-      const res = await request(stack.api.url)
-        .get(`/api/rooms/${encodeURIComponent(roomId)}/messages`)
-        .query(before ? { before, limit: 100 } : { limit: 100 })
-        .set('Authorization', `Bearer ${user.token}`)
-        .expect(200);
-      const body = res.body as { messages: Msg[]; nextBefore: string | null };
-      all.unshift(...body.messages);
-      before = body.nextBefore;
-      if (!before) return all;
-    }
-    throw new Error('history has more pages than expected');
-  }
+  const history = (user: TestUser, roomId: string) =>
+    fetchHistory(stack.api.url, user.token, roomId);
 
   const restPost = (user: TestUser, text: string) =>
     request(stack.api.url)

@@ -1,4 +1,5 @@
 import type { Socket } from 'socket.io-client';
+import type { Message as Msg } from '@app/contracts';
 import request from 'supertest';
 import { waitFor } from './support/api';
 import {
@@ -10,16 +11,6 @@ import {
   startStack,
   TestUser,
 } from './support/stack';
-
-interface Msg {
-  id: string;
-  roomId: string;
-  from: string;
-  message: string;
-  date: number;
-  seq: number;
-  clientId?: string;
-}
 
 interface SyncAck {
   ok: boolean;

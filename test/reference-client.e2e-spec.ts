@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { io as ioV3, Socket as SocketV3 } from 'socket.io-client-v3';
+import type { Message as Msg } from '@app/contracts';
 import request from 'supertest';
 import { waitFor } from './support/api';
 import { collect, connectSocket, registerUser, sleep, Stack, startStack } from './support/stack';
@@ -9,15 +10,6 @@ import { collect, connectSocket, registerUser, sleep, Stack, startStack } from '
  * proxy), cookie auth only, default transports (polling first, then the WebSocket upgrade), no
  * ack callbacks, and a CONNECT packet that is often sent twice on one Engine.IO connection.
  */
-
-interface Msg {
-  id: string;
-  roomId: string;
-  from: string;
-  message: string;
-  date: number;
-  seq: number;
-}
 
 interface Presence {
   id: string;

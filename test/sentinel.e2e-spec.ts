@@ -1,4 +1,5 @@
 import type { Socket } from 'socket.io-client';
+import type { Message as Msg } from '@app/contracts';
 import request from 'supertest';
 import { startApi, TestApi, TEST_ENV, waitFor } from './support/api';
 import {
@@ -25,11 +26,6 @@ const { startSentinel } = require('../scripts/lib/redis-cluster') as {
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { freePort } = require('../scripts/lib/redis-server') as { freePort: () => Promise<number> };
-
-interface Msg {
-  id: string;
-  message: string;
-}
 
 describe('Redis Sentinel: the master dies mid-traffic', () => {
   jest.setTimeout(90_000);

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { io, Socket } from 'socket.io-client';
+import type { Message } from '@app/contracts';
 import request from 'supertest';
 import { startApi, TestApi, TEST_ENV, waitFor } from './api';
 
@@ -195,3 +196,25 @@ export function collect<T = unknown>(socket: Socket, event: string): T[] {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A room's whole history through REST, oldest first (pages of 100 until `nextBefore` is null). */
+export async function fetchHistory(
+  apiUrl: string,
+  token: string,
+  roomId: string,
+): Promise<Message[]> {
+  const all: Message[] = [];
+  let before: string | null = null;
+  for (let page = 0; page < 200; page += 1) {
+    const res = await request(apiUrl)
+      .get(`/api/rooms/${encodeURIComponent(roomId)}/messages`)
+      .query(before ? { before, limit: 100 } : { limit: 100 })
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+    const body = res.body as { messages: Message[]; nextBefore: string | null };
+    all.unshift(...body.messages);
+    before = body.nextBefore;
+    if (!before) return all;
+  }
+  throw new Error('history has more pages than expected');
+}
