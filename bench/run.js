@@ -11,6 +11,11 @@ const path = require('node:path');
 const Redis = require('ioredis');
 const { startRedis, freePort, stopChild } = require('../scripts/lib/redis-server');
 const { buildIfNeeded, root } = require('../scripts/lib/build');
+const { startCluster } = require('../scripts/lib/redis-cluster');
+
+// BENCH_TOPOLOGY=cluster runs Parley on a private 3-master Redis Cluster (the baseline stays on
+// one node: its adapter is the same, its data path trivial).
+const onCluster = process.env.BENCH_TOPOLOGY === 'cluster';
 const { sample, diff, rssBytes } = require('./lib/proc');
 
 const ALL = ['dm', 'room', 'connect', 'history', 'sync'];
@@ -74,6 +79,7 @@ function startNode(script, env, args = []) {
 
 async function startParley(redis) {
   const env = {
+    ...(redis.clusterNodes ? { REDIS_CLUSTER_NODES: redis.clusterNodes } : {}),
     NODE_ENV: 'production',
     SESSION_SECRET: 'bench-secret-0123456789abcdef',
     REDIS_URL: redis.url,
@@ -102,7 +108,7 @@ async function startParley(redis) {
     apiUrl,
     gateways,
     httpUrl: apiUrl,
-    pids: { redis: redis.pid, api: api.pid, gw1: gws[0].pid, gw2: gws[1].pid },
+    pids: { ...redisPids(redis), api: api.pid, gw1: gws[0].pid, gw2: gws[1].pid },
     gatewayPids: [gws[0].pid, gws[1].pid],
     stop: () => Promise.all([api, ...gws].map((c) => stopChild(c))),
   };
@@ -267,8 +273,19 @@ const cpuBetween = (marks, a, b) => {
   return { perProcess: d, total: Object.values(d).reduce((x, y) => x + y, 0) };
 };
 
+function redisPids(redis) {
+  if (!redis.pids) return { redis: redis.pid };
+  return Object.fromEntries(redis.pids.map((pid, i) => [`redis${i + 1}`, pid]));
+}
+
+async function startPrivateRedis(target) {
+  if (!(onCluster && target === 'parley')) return startRedis();
+  const cluster = await startCluster();
+  return { ...cluster, clusterNodes: cluster.nodesEnv };
+}
+
 async function runTarget(target) {
-  const redis = await startRedis();
+  const redis = await startPrivateRedis(target);
   const servers = target === 'parley' ? await startParley(redis) : await startBaseline(redis);
   const out = {};
   try {
@@ -473,6 +490,7 @@ async function main() {
       },
       versions,
       params: PARAMS,
+      parleyRedis: onCluster ? 'cluster (3 masters)' : 'single node',
       scenarios,
       summary,
       results,

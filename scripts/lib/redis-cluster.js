@@ -77,6 +77,7 @@ async function startCluster({ masters = 3 } = {}) {
     nodes: nodes.map(({ host, port }) => ({ host, port })),
     nodesEnv: nodes.map((n) => `127.0.0.1:${n.port}`).join(','),
     url: `redis://127.0.0.1:${nodes[0].port}`,
+    pids: nodes.map((n) => n.child.pid),
     stop: async () => {
       await Promise.all(nodes.map((n) => stopChild(n.child)));
       fs.rmSync(dir, { recursive: true, force: true });
