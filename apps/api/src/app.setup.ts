@@ -105,9 +105,10 @@ function serveWebRoot(app: NestExpressApplication, config: ParleyConfig): void {
     const files = express.static(root, { index: 'index.html', fallthrough: true });
     // Only "/" and paths with a file extension can be static files; API and reference-client
     // routes skip the file system lookup (it was 5 % of an API process's time under load).
-    app.use((req: express.Request, res: express.Response, next: express.NextFunction) =>
-      req.path === '/' || STATIC_PATH.test(req.path) ? files(req, res, next) : next(),
-    );
+    app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (req.path === '/' || STATIC_PATH.test(req.path)) void files(req, res, next);
+      else next();
+    });
     return;
   }
   if (config.webRoot) throw new Error(`WEB_ROOT ${root} does not exist`);
