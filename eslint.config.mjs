@@ -13,7 +13,7 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node, ...globals.jest },
       sourceType: 'commonjs',
-      parserOptions: { projectService: { allowDefaultProject: ['scripts/*.js', 'scripts/lib/*.js', '*.js', 'test/*.js', 'test/setup/*.js', 'test/browser/*.js', 'bench/*.js', 'bench/lib/*.js'], maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 40 }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['scripts/*.js', 'scripts/lib/*.js', '*.js', 'test/*.js', 'test/setup/*.js', 'test/browser/*.js', 'bench/*.js', 'bench/lib/*.js', 'chaos/*.js', 'chaos/lib/*.js'], maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 40 }, tsconfigRootDir: import.meta.dirname },
     },
   },
   {

@@ -28,6 +28,7 @@ describe('validateEnv', () => {
       LIMIT_MESSAGES_PER_MINUTE: 120,
       LIMIT_AUTH_PER_MINUTE: 60,
       LIMIT_LOGIN_FAILURES: 10,
+      LIMIT_CONNECTIONS_PER_USER: 20,
       HISTORY_MAX_PER_ROOM: 10000,
       LOG_LEVEL: 'info',
     });
@@ -96,6 +97,7 @@ describe('validateEnv', () => {
       ['BCRYPT_COST', { BCRYPT_COST: '16' }],
       ['LIMIT_EVENTS_PER_SECOND', { LIMIT_EVENTS_PER_SECOND: '0' }],
       ['LIMIT_LOGIN_FAILURES', { LIMIT_LOGIN_FAILURES: 'many' }],
+      ['LIMIT_CONNECTIONS_PER_USER', { LIMIT_CONNECTIONS_PER_USER: '0' }],
       ['SESSION_TTL_SECONDS', { SESSION_TTL_SECONDS: '59' }],
       ['HISTORY_MAX_PER_ROOM', { HISTORY_MAX_PER_ROOM: '99' }],
       ['DEMO_DATA', { DEMO_DATA: 'maybe' }],

@@ -124,6 +124,12 @@ export class EnvironmentVariables {
   @Min(1)
   LIMIT_LOGIN_FAILURES = 10;
 
+  /** Open sockets per user across all gateways (tabs, devices); one more is refused. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LIMIT_CONNECTIONS_PER_USER = 20;
+
   @Transform(toInt)
   @IsInt()
   @Min(100)

@@ -43,6 +43,8 @@ export interface ParleyConfig {
     authPerMinute: number;
     loginFailures: number;
     loginFailureWindowSeconds: number;
+    /** Open sockets per user across every gateway (LIMIT_CONNECTIONS_PER_USER). */
+    connectionsPerUser: number;
   };
   historyMaxPerRoom: number;
   logLevel: string;
@@ -104,6 +106,7 @@ export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
       authPerMinute: env.LIMIT_AUTH_PER_MINUTE,
       loginFailures: env.LIMIT_LOGIN_FAILURES,
       loginFailureWindowSeconds: 15 * 60,
+      connectionsPerUser: env.LIMIT_CONNECTIONS_PER_USER,
     },
     historyMaxPerRoom: env.HISTORY_MAX_PER_ROOM,
     logLevel: env.LOG_LEVEL,

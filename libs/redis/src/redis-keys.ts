@@ -41,6 +41,8 @@ export const RedisKeys = {
   gatewayUsers: (gatewayId: string) => `{presence}:gw:${gatewayId}`,
   gatewayUsersPrefix: () => '{presence}:gw:',
   leaving: () => '{presence}:leaving',
+  /** Sorted set: reservation id → expiry (ms) of the user's handshakes not yet counted. */
+  pendingConnections: (userId: string) => `{presence}:pending:${userId}`,
 
   /** Rate-limit counters (the throttler storage adds its own hash-tagged suffixes). */
   rateLimit: (scope: string, subject: string) => `rl:${scope}:${subject}`,

@@ -1,12 +1,15 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
   ApiCookieAuth,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
@@ -18,6 +21,7 @@ import type { Request, Response } from 'express';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 import { Public } from '../common/public.decorator';
 import { AuthService } from './auth.service';
+import { ChangePasswordDto } from './change-password.dto';
 import { LocalAuthGuard } from './local-auth.guard';
 
 @ApiTags('auth')
@@ -48,6 +52,35 @@ export class AuthController {
   @ApiUnauthorizedResponse({ description: 'Invalid username or password' })
   login(@Req() req: Request, @CurrentUser() user: SessionUser): Promise<AuthResultDto> {
     return this.auth.startSession(req, user);
+  }
+
+  /**
+   * Changes the caller's password. The caller gets a new session (token and cookie); every other
+   * session of the user, and the one the request came with, is revoked and its sockets cut.
+   */
+  @Post('password')
+  @HttpCode(200)
+  @ApiCookieAuth()
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Change the password',
+    description:
+      'Checks `currentPassword` (a wrong one counts as a failed login of the name: after ' +
+      'LIMIT_LOGIN_FAILURES the answer is 429), stores the new hash, and rotates the session: the ' +
+      'response carries a new `token` and session cookie, and every previous session of the user ' +
+      '(this one included) is revoked; their sockets get `session.revoked` and are disconnected.',
+  })
+  @ApiOkResponse({ type: AuthResultDto, description: 'Changed; the new session' })
+  @ApiBadRequestResponse({ description: 'currentPassword or newPassword malformed' })
+  @ApiUnauthorizedResponse({ description: 'No session' })
+  @ApiForbiddenResponse({ description: 'currentPassword is wrong' })
+  @ApiConflictResponse({ description: 'The password changed meanwhile (a concurrent change)' })
+  changePassword(
+    @Req() req: Request,
+    @CurrentUser() user: SessionUser,
+    @Body() body: ChangePasswordDto,
+  ): Promise<AuthResultDto> {
+    return this.auth.changePassword(req, user, body.currentPassword, body.newPassword);
   }
 
   @Post('logout')

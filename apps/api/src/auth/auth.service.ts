@@ -38,6 +38,31 @@ export class AuthService {
     return { user: withPresence ?? toUser(user, false), token: req.sessionID };
   }
 
+  /**
+   * Checks the current password, stores the new one, and rotates the session: the caller gets a
+   * fresh session, and every earlier session of the user (the caller's old one included) is
+   * destroyed and revoked, so no socket or token from before the change keeps working.
+   */
+  async changePassword(
+    req: Request,
+    user: SessionUser,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<AuthResult> {
+    const record = await this.users.changePassword(user, currentPassword, newPassword);
+    const current = req.sessionID;
+    const others = (await this.sessions.sessionIdsOf(record.id)).filter((sid) => sid !== current);
+    // startSession replaces and revokes the caller's own session; the others are ended here.
+    const result = await this.startSession(req, { id: record.id, username: record.username });
+    await Promise.all(
+      others.map(async (sid) => {
+        await this.sessions.destroy(sid);
+        await this.revoked(sid, record.id);
+      }),
+    );
+    return result;
+  }
+
   async logout(req: Request, res: Response, cookieName: string): Promise<void> {
     const sid = req.sessionID;
     const userId = req.session.userId;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
-import { SessionsRepository } from '@app/redis';
+import { SessionsRepository, UsersRepository } from '@app/redis';
 import { parse } from 'cookie';
 import { unsign } from 'cookie-signature';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -22,6 +22,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 export class SocketAuthService {
   constructor(
     private readonly sessions: SessionsRepository,
+    private readonly users: UsersRepository,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {}
 
@@ -31,6 +32,11 @@ export class SocketAuthService {
     const session = await this.sessions.get(sessionId);
     if (!session?.userId || !session.username) return null;
     return { userId: session.userId, username: session.username, sessionId };
+  }
+
+  /** A session outlives a deleted account in Redis; the handshake must not. */
+  userExists(userId: string): Promise<boolean> {
+    return this.users.exists(userId);
   }
 
   private sessionIdFrom(headers: IncomingHttpHeaders, auth: unknown): string | null {

@@ -115,15 +115,28 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   /** Authenticates and loads the user's rooms; a failure is the client's `connect_error`. */
   private async handshake(socket: ParleySocket): Promise<void> {
     let identity: SocketIdentity | null;
-    let dmIds: string[];
+    let dmIds: string[] = [];
+    let exists = false;
+    let admitted = false;
+    const { eventsPerSecond, connectionsPerUser } = this.config.limits;
     try {
       identity = await this.auth.authenticate(socket.handshake.headers, socket.handshake.auth);
-      dmIds = identity ? await this.roomsRepo.dmIdsOf(identity.userId) : [];
+      if (identity) {
+        [dmIds, exists, admitted] = await Promise.all([
+          this.roomsRepo.dmIdsOf(identity.userId),
+          this.auth.userExists(identity.userId),
+          this.presence.admit(identity.userId, socket.id, connectionsPerUser),
+        ]);
+      }
     } catch {
       throw new Error('unavailable');
     }
     if (!identity) throw new Error('unauthorized');
-    const { eventsPerSecond } = this.config.limits;
+    if (!exists) {
+      if (admitted) this.presence.release(identity.userId, socket.id);
+      throw new Error('unauthorized'); // the session of a deleted account
+    }
+    if (!admitted) throw new Error('too_many_connections');
     socket.data = {
       identity,
       rooms: new Set([GENERAL_ROOM_ID, ...dmIds]),
@@ -142,10 +155,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       SocketRooms.user(identity.userId),
       SocketRooms.session(identity.sessionId),
     ]);
-    if (this.supersede(socket)) return;
+    if (this.supersede(socket)) return this.presence.release(identity.userId, socket.id);
     this.metrics.connections.inc();
     socket.data.counted = true;
-    if (await this.presence.connected(identity.userId)) {
+    const cameOnline = await this.presence.connected(identity.userId);
+    this.presence.release(identity.userId, socket.id); // counted now: the reservation goes
+    if (cameOnline) {
       this.broadcastPresence(ServerEvents.UserConnected, {
         id: identity.userId,
         username: identity.username,

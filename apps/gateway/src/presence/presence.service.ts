@@ -13,6 +13,8 @@ const HEARTBEAT_MS = 5_000;
 /** A gateway silent for this long is dead: its users go offline (well within the 30 s promise). */
 const DEAD_AFTER_MS = 15_000;
 const SWEEP_MS = 1_000;
+/** An admitted handshake holds its slot this long at most before it is counted. */
+const ADMISSION_TTL_MS = 10_000;
 
 export type PresenceAnnouncer = (user: User) => void;
 
@@ -64,6 +66,19 @@ export class PresenceService implements OnModuleDestroy {
       this.logger.warn(`presence connect not recorded: ${(err as Error).message}`);
       return false;
     }
+  }
+
+  /**
+   * Handshake admission under the per-user connection cap (across every gateway). The slot is
+   * reserved until `release`, called once `connected` has counted the socket (or it was dropped);
+   * a reservation that is never released expires.
+   */
+  admit(userId: string, socketId: string, limit: number): Promise<boolean> {
+    return this.presence.admit(userId, socketId, limit, ADMISSION_TTL_MS);
+  }
+
+  release(userId: string, socketId: string): void {
+    this.presence.release(userId, socketId).catch(() => undefined); // else it expires
   }
 
   async disconnected(userId: string): Promise<void> {

@@ -1,4 +1,10 @@
-import { ConflictException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  ConflictException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import type { User } from '@app/contracts';
 import {
@@ -50,6 +56,32 @@ export class UsersService {
     }
     await this.limits.clearFailures('login-fail', subject);
     return user;
+  }
+
+  /**
+   * Changes a password after checking the current one. A wrong current password counts as a
+   * failed login of that name (same limit, 429 once reached) and is a 403; a 409 when the account
+   * changed meanwhile (deleted, or a concurrent change won).
+   */
+  async changePassword(
+    session: { id: string; username: string },
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<UserRecord> {
+    let user: UserRecord;
+    try {
+      user = await this.authenticate(session.username, currentPassword);
+    } catch (err) {
+      if (err instanceof UnauthorizedException)
+        throw new ForbiddenException('Current password is wrong');
+      throw err;
+    }
+    // The name may belong to another account by now (this one deleted, the name taken again).
+    if (user.id !== session.id) throw new ForbiddenException('Current password is wrong');
+    const hash = await bcrypt.hash(newPassword, this.config.bcryptCost);
+    if (!(await this.users.updatePasswordHash(user.id, user.passwordHash, hash)))
+      throw new ConflictException('The password was changed meanwhile; try again');
+    return { ...user, passwordHash: hash };
   }
 
   async findRecord(id: string): Promise<UserRecord | null> {

@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { REDIS_CLIENT } from '../redis.constants';
 import { RedisKeys } from '../redis-keys';
 import {
+  CONNECTION_ADMIT,
   PRESENCE_CONNECT,
   PRESENCE_DISCONNECT,
   PRESENCE_RESYNC,
@@ -17,7 +18,7 @@ type Script = (...args: (string | number)[]) => Promise<unknown>;
  */
 @Injectable()
 export class PresenceRepository {
-  private readonly scripts: Record<'connect' | 'disconnect' | 'sweep' | 'resync', Script>;
+  private readonly scripts: Record<'connect' | 'disconnect' | 'sweep' | 'resync' | 'admit', Script>;
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
     const define = (name: string, lua: string, numberOfKeys: number): Script => {
@@ -29,6 +30,7 @@ export class PresenceRepository {
       disconnect: define('parleyPresenceDisconnect', PRESENCE_DISCONNECT, 4),
       sweep: define('parleyPresenceSweep', PRESENCE_SWEEP, 3),
       resync: define('parleyPresenceResync', PRESENCE_RESYNC, 4),
+      admit: define('parleyConnectionAdmit', CONNECTION_ADMIT, 2),
     };
   }
 
@@ -100,6 +102,36 @@ export class PresenceRepository {
   async removeGateway(gatewayId: string, announceAt: number): Promise<string[]> {
     await this.redis.zadd(RedisKeys.gateways(), 0, gatewayId);
     return this.sweep(Date.now(), 1, announceAt);
+  }
+
+  /**
+   * Admits one more connection of the user if they have fewer than `limit` (counted on every
+   * gateway, plus handshakes admitted but not yet counted) and reserves its slot for `ttlMs`,
+   * until `release` once the connection is counted by `connect`.
+   */
+  async admit(
+    userId: string,
+    reservationId: string,
+    limit: number,
+    ttlMs: number,
+    now = Date.now(),
+  ): Promise<boolean> {
+    const admitted = await this.scripts.admit(
+      RedisKeys.gateways(),
+      RedisKeys.pendingConnections(userId),
+      userId,
+      now,
+      RedisKeys.gatewayUsersPrefix(),
+      limit,
+      reservationId,
+      ttlMs,
+    );
+    return admitted === 1;
+  }
+
+  /** Drops a reservation made by `admit` (the connection is counted, or it never opened). */
+  async release(userId: string, reservationId: string): Promise<void> {
+    await this.redis.zrem(RedisKeys.pendingConnections(userId), reservationId);
   }
 
   private keys(gatewayId: string): [string, string, string, string] {

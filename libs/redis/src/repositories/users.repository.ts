@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { REDIS_CLIENT } from '../redis.constants';
 import { RedisKeys } from '../redis-keys';
-import { REGISTER_USER } from '../scripts/lua';
+import { HASH_FIELD_CAS, REGISTER_USER } from '../scripts/lua';
 
 export interface UserRecord {
   id: string;
@@ -16,6 +16,8 @@ interface StoredProfile {
   h: string;
   c: number;
 }
+
+type CasCommand = (key: string, field: string, expected: string, value: string) => Promise<number>;
 
 type RegisterCommand = (
   seqKey: string,
@@ -31,12 +33,34 @@ export const usernameKey = (username: string) => username.toLowerCase();
 @Injectable()
 export class UsersRepository {
   private readonly register: RegisterCommand;
+  private readonly cas: CasCommand;
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
     redis.defineCommand('parleyRegisterUser', { numberOfKeys: 3, lua: REGISTER_USER });
     this.register = (
       redis as unknown as { parleyRegisterUser: RegisterCommand }
     ).parleyRegisterUser.bind(redis);
+    redis.defineCommand('parleyHashFieldCas', { numberOfKeys: 1, lua: HASH_FIELD_CAS });
+    this.cas = (redis as unknown as { parleyHashFieldCas: CasCommand }).parleyHashFieldCas.bind(
+      redis,
+    );
+  }
+
+  /**
+   * Replaces the password hash of a user whose stored hash is still `expectedHash` (so two
+   * concurrent changes cannot both win). False when the user is gone or the hash changed meanwhile.
+   */
+  async updatePasswordHash(
+    id: string,
+    expectedHash: string,
+    passwordHash: string,
+  ): Promise<boolean> {
+    const raw = await this.redis.hget(RedisKeys.profiles(), id);
+    if (!raw) return false;
+    const profile = JSON.parse(raw) as StoredProfile;
+    if (profile.h !== expectedHash) return false;
+    const updated = JSON.stringify({ ...profile, h: passwordHash } satisfies StoredProfile);
+    return (await this.cas(RedisKeys.profiles(), id, raw, updated)) === 1;
   }
 
   /** Returns the new user, or null when the name (ignoring case) is taken. */
@@ -62,6 +86,11 @@ export class UsersRepository {
   async findById(id: string): Promise<UserRecord | null> {
     const raw = await this.redis.hget(RedisKeys.profiles(), id);
     return raw ? toRecord(id, raw) : null;
+  }
+
+  /** True while the account exists (a deleted user's sessions must not open sockets). */
+  async exists(id: string): Promise<boolean> {
+    return (await this.redis.hexists(RedisKeys.profiles(), id)) === 1;
   }
 
   /** One round trip for any number of ids; unknown ids are left out, order is kept. */

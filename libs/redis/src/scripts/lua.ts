@@ -137,3 +137,34 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 if n > tonumber(ARGV[2]) then return math.max(redis.call('PTTL', KEYS[1]), 1) end
 return 0
 `;
+
+/**
+ * Per-user connection cap across gateways. KEYS = gateways zset, the user's pending zset;
+ * ARGV = user, now ms, gateway hash prefix, limit, reservation id, reservation ttl ms.
+ * The user's connections are their counts on every registered gateway (the presence hashes) plus
+ * the handshakes admitted but not yet counted there (pending reservations, which expire). Returns
+ * 1 and reserves a slot when there is room, else 0. Check and reservation are one step, so
+ * concurrent handshakes on several gateways cannot overshoot the cap.
+ */
+export const CONNECTION_ADMIT = `
+local total = 0
+for _, gw in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  total = total + tonumber(redis.call('HGET', ARGV[3] .. gw, ARGV[1]) or '0')
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
+total = total + redis.call('ZCARD', KEYS[2])
+if total >= tonumber(ARGV[4]) then return 0 end
+redis.call('ZADD', KEYS[2], tonumber(ARGV[2]) + tonumber(ARGV[6]), ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+return 1
+`;
+
+/**
+ * Compare-and-set of one hash field: KEYS = hash; ARGV = field, expected value, new value.
+ * Returns 1 when the field held the expected value and now holds the new one, else 0.
+ */
+export const HASH_FIELD_CAS = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+`;
