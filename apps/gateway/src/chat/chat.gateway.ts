@@ -158,8 +158,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (this.supersede(socket)) return this.presence.release(identity.userId, socket.id);
     this.metrics.connections.inc();
     socket.data.counted = true;
-    const cameOnline = await this.presence.connected(identity.userId);
-    this.presence.release(identity.userId, socket.id); // counted now: the reservation goes
+    const cameOnline = await this.presence.connected(identity.userId, socket.id);
     if (cameOnline) {
       this.broadcastPresence(ServerEvents.UserConnected, {
         id: identity.userId,

@@ -56,11 +56,14 @@ export class PresenceService implements OnModuleDestroy {
     void this.beat();
   }
 
-  /** A connection opened; true when this made the user online (announce `user.connected`). */
-  async connected(userId: string): Promise<boolean> {
+  /**
+   * A connection opened; true when this made the user online (announce `user.connected`).
+   * Counting it also ends its admission reservation (`admit`), in the same Redis step.
+   */
+  async connected(userId: string, reservationId: string): Promise<boolean> {
     this.local.set(userId, (this.local.get(userId) ?? 0) + 1);
     try {
-      return await this.presence.connect(userId, this.gatewayId);
+      return await this.presence.connect(userId, this.gatewayId, Date.now(), reservationId);
     } catch (err) {
       this.needsResync = true;
       this.logger.warn(`presence connect not recorded: ${(err as Error).message}`);
@@ -70,7 +73,7 @@ export class PresenceService implements OnModuleDestroy {
 
   /**
    * Handshake admission under the per-user connection cap (across every gateway). The slot is
-   * reserved until `release`, called once `connected` has counted the socket (or it was dropped);
+   * reserved until `connected` counts the socket, or `release` when it was dropped;
    * a reservation that is never released expires.
    */
   admit(userId: string, socketId: string, limit: number): Promise<boolean> {

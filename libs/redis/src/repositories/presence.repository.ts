@@ -26,7 +26,7 @@ export class PresenceRepository {
       return (redis as unknown as Record<string, Script>)[name].bind(redis);
     };
     this.scripts = {
-      connect: define('parleyPresenceConnect', PRESENCE_CONNECT, 4),
+      connect: define('parleyPresenceConnect', PRESENCE_CONNECT, 5),
       disconnect: define('parleyPresenceDisconnect', PRESENCE_DISCONNECT, 4),
       sweep: define('parleyPresenceSweep', PRESENCE_SWEEP, 3),
       resync: define('parleyPresenceResync', PRESENCE_RESYNC, 4),
@@ -45,13 +45,20 @@ export class PresenceRepository {
   }
 
   /** Records one more connection; true when the user was offline until now. */
-  async connect(userId: string, gatewayId: string, now = Date.now()): Promise<boolean> {
+  async connect(
+    userId: string,
+    gatewayId: string,
+    now = Date.now(),
+    reservationId = '',
+  ): Promise<boolean> {
     const added = await this.scripts.connect(
       ...this.keys(gatewayId),
+      RedisKeys.pendingConnections(userId),
       userId,
       gatewayId,
       now,
       RedisKeys.gatewayUsersPrefix(),
+      reservationId,
     );
     return added === 1;
   }

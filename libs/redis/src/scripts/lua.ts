@@ -68,10 +68,16 @@ local function connections(user, prefix)
 end
 `;
 
-/** ARGV: user, gateway id, now ms, prefix. Returns 1 when the user just came online. */
+/**
+ * KEYS[5] = the user's pending admissions; ARGV: user, gateway id, now ms, prefix, reservation id
+ * ('' for none). Returns 1 when the user just came online.
+ */
 export const PRESENCE_CONNECT = `
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
+-- Counted now: its admission reservation goes in the same step, so the connection cap never
+-- sees the socket twice.
+if ARGV[5] ~= '' then redis.call('ZREM', KEYS[5], ARGV[5]) end
 redis.call('ZREM', KEYS[3], ARGV[1])
 return redis.call('SADD', KEYS[1], ARGV[1])
 `;
