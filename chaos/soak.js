@@ -8,7 +8,7 @@
 const fs = require('node:fs');
 const Redis = require('ioredis');
 const { buildIfNeeded } = require('../scripts/lib/build');
-const { ChaosClient, jitter } = require('./lib/client');
+const { ChaosClient, jitter, newClientMetrics } = require('./lib/client');
 const { runCycles } = require('./lib/cycles');
 const { startProcesses, sleep } = require('./lib/processes');
 const { api } = require('./lib/run-chaos');
@@ -128,29 +128,7 @@ async function main() {
     });
 
     // ---- steady load ----------------------------------------------------------------------------
-    const metrics = {
-      reconnects: 0,
-      voluntaryReconnects: 0,
-      involuntaryDisconnects: 0,
-      retries: 0,
-      ackTimeouts: 0,
-      unavailableAcks: 0,
-      unavailableRest: 0,
-      syncFailures: 0,
-      rawDuplicates: 0,
-      gapsSeen: 0,
-      connectErrors: {},
-      disconnects: {},
-      errorAcks: {},
-      restErrors: {},
-      seqConflicts: [],
-      clientIdConflicts: [],
-      ackMismatches: [],
-      refusedSends: [],
-      unknownRoomDeliveries: [],
-      sendLatency: [],
-      deliveryLatency: [],
-    };
+    const metrics = newClientMetrics();
     const gatewayUrls = stack.gateways.map((g) => g.url);
     users.forEach((u, i) => {
       const viaProxy = i % 3 === 0;

@@ -395,4 +395,31 @@ class ChaosClient {
   }
 }
 
-module.exports = { ChaosClient, RoomState, jitter };
+/** The counters every ChaosClient of one run writes into (chaos and soak alike). */
+function newClientMetrics() {
+  return {
+    reconnects: 0,
+    voluntaryReconnects: 0,
+    involuntaryDisconnects: 0,
+    retries: 0,
+    ackTimeouts: 0,
+    unavailableAcks: 0,
+    unavailableRest: 0,
+    syncFailures: 0,
+    rawDuplicates: 0,
+    gapsSeen: 0,
+    connectErrors: {},
+    disconnects: {},
+    errorAcks: {},
+    restErrors: {},
+    seqConflicts: [],
+    clientIdConflicts: [],
+    ackMismatches: [],
+    refusedSends: [],
+    unknownRoomDeliveries: [],
+    sendLatency: [],
+    deliveryLatency: [],
+  };
+}
+
+module.exports = { ChaosClient, RoomState, jitter, newClientMetrics };

@@ -4,7 +4,7 @@
 // restarts Redis and pauses it. At the end every client syncs and the run checks what Parley
 // guarantees: nothing acked is lost, every member gets every acked message (after sync), nothing
 // is stored or shown twice, and every room is in seq order.
-const { ChaosClient, jitter } = require('./client');
+const { ChaosClient, jitter, newClientMetrics } = require('./client');
 const { startProcesses, sleep } = require('./processes');
 const { io } = require('socket.io-client');
 
@@ -95,29 +95,7 @@ async function runChaos(opts = {}) {
     log: say,
   });
   const gatewayUrls = stack.gateways.map((g) => g.url);
-  const metrics = {
-    reconnects: 0,
-    voluntaryReconnects: 0,
-    involuntaryDisconnects: 0,
-    retries: 0,
-    ackTimeouts: 0,
-    unavailableAcks: 0,
-    unavailableRest: 0,
-    syncFailures: 0,
-    rawDuplicates: 0,
-    gapsSeen: 0,
-    connectErrors: {},
-    disconnects: {},
-    errorAcks: {},
-    restErrors: {},
-    seqConflicts: [],
-    clientIdConflicts: [],
-    ackMismatches: [],
-    refusedSends: [],
-    unknownRoomDeliveries: [],
-    sendLatency: [],
-    deliveryLatency: [],
-  };
+  const metrics = newClientMetrics();
   const faults = { kills: 0, gatewayRestarts: 0, redisRestarts: 0, redisPauses: 0, newDms: 0 };
   const windows = [];
   const sends = new Map();

@@ -5,13 +5,9 @@ import Redis from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from '../../apps/api/src/app.module';
 import { configureApi } from '../../apps/api/src/app.setup';
+import { testRedisUrl } from './redis-url';
 
-/** The private redis-server started by the jest global setup. Tests never use any other. */
-export function testRedisUrl(db = 0): string {
-  const base = process.env.PARLEY_TEST_REDIS_URL;
-  if (!base) throw new Error('PARLEY_TEST_REDIS_URL is not set: run through the jest config');
-  return `${base}/${db}`;
-}
+export { testRedisUrl };
 
 export interface TestApi {
   app: INestApplication;

@@ -8,3 +8,4 @@ export * from './dto/room.dto';
 export * from './dto/message.dto';
 export * from './dto/seed.dto';
 export * from './dto/socket.dto';
+export * from './routes';

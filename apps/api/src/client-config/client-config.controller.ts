@@ -1,6 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
+import { ApiPaths } from '@app/contracts';
 import { Public } from '../common/public.decorator';
 import { DEMO_PASSWORD, DEMO_USERS } from '../seed/demo-data';
 
@@ -22,7 +23,7 @@ export class ClientConfigDto {
 /** What a browser client needs before it signs in. */
 @ApiTags('client')
 @Public()
-@Controller('api/config')
+@Controller(ApiPaths.clientConfig)
 export class ClientConfigController {
   constructor(@Inject(PARLEY_CONFIG) private readonly config: ParleyConfig) {}
 

@@ -1,3 +1,5 @@
+import { ApiPaths } from '../contracts';
+
 /**
  * Client configuration. The Socket.IO endpoint is, in order:
  *  1. `?gateway=<url>` in the page address (this tab only; the URL must be on the page's own host,
@@ -26,7 +28,10 @@ async function fetchJson(url: string): Promise<Partial<WebConfig>> {
 }
 
 export async function loadConfig(): Promise<WebConfig> {
-  const [file, api] = await Promise.all([fetchJson('config.json'), fetchJson('/api/config')]);
+  const [file, api] = await Promise.all([
+    fetchJson('config.json'),
+    fetchJson(ApiPaths.clientConfig),
+  ]);
   const url = (v: unknown) => (typeof v === 'string' && v ? v : null);
   const demo = Array.isArray(api.demoUsers) ? api : file;
   const config: WebConfig = {

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import type { Message } from '@app/contracts';
 import { RedisKeys } from '../redis-keys';
+import { testRedisUrl as redisUrlFor } from '../../../../test/support/redis-url';
 import {
   AppendInput,
   AppendResult,
@@ -11,11 +12,7 @@ import {
 // Real Redis: the private server started by the jest global setup, database 8 (ours alone).
 const DB = 8;
 
-function testRedisUrl(): string {
-  const base = process.env.PARLEY_TEST_REDIS_URL;
-  if (!base) throw new Error('PARLEY_TEST_REDIS_URL is not set (jest global setup did not run)');
-  return `${base}/${DB}`;
-}
+const testRedisUrl = () => redisUrlFor(DB);
 
 const TTL = 24 * 3600;
 

@@ -1,15 +1,12 @@
 import Redis from 'ioredis';
 import { RedisKeys } from '../redis-keys';
 import { RateLimitRepository } from './rate-limit.repository';
+import { testRedisUrl as redisUrlFor } from '../../../../test/support/redis-url';
 
 // Real Redis: the private server started by the jest global setup, database 10 (ours alone).
 const DB = 10;
 
-function testRedisUrl(): string {
-  const base = process.env.PARLEY_TEST_REDIS_URL;
-  if (!base) throw new Error('PARLEY_TEST_REDIS_URL is not set (jest global setup did not run)');
-  return `${base}/${DB}`;
-}
+const testRedisUrl = () => redisUrlFor(DB);
 
 describe('RateLimitRepository (real Redis)', () => {
   let redis: Redis;

@@ -1,14 +1,11 @@
 import Redis from 'ioredis';
 import { UserRecord, UsersRepository } from './users.repository';
+import { testRedisUrl as redisUrlFor } from '../../../../test/support/redis-url';
 
 // Real Redis: the private server started by the jest global setup, database 9 (ours alone).
 const DB = 9;
 
-function testRedisUrl(): string {
-  const base = process.env.PARLEY_TEST_REDIS_URL;
-  if (!base) throw new Error('PARLEY_TEST_REDIS_URL is not set (jest global setup did not run)');
-  return `${base}/${DB}`;
-}
+const testRedisUrl = () => redisUrlFor(DB);
 
 /** The first `n` upper/lower-case spellings of `word` ('charlie', 'Charlie', 'cHarlie', …). */
 function caseVariants(word: string, n: number): string[] {
