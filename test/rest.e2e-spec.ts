@@ -1,5 +1,5 @@
 import { BusEvents, type Message, type Room, type User } from '@app/contracts';
-import { RedisKeys } from '@app/redis';
+import { MessagesRepository, RedisKeys } from '@app/redis';
 import Redis from 'ioredis';
 import request, { type Response } from 'supertest';
 import { startApi, testRedisUrl, type TestApi, waitFor } from './support/api';
@@ -344,6 +344,55 @@ describe('REST API', () => {
       const res = await page(b, dmId(a, b));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ messages: [], nextBefore: null });
+    });
+
+    it('the newest page is never stale: a message stored by another process shows at once', async () => {
+      // The API keeps the newest page of a room in memory. Messages are also stored by the
+      // gateways and by other API replicas: here a repository on its own connection stands in
+      // for them, and the API must serve the new page on its very next read.
+      const elsewhere = new MessagesRepository(api.redis);
+      const [a, b] = [users[6], users[7]];
+      for (const text of ['one', 'two'])
+        expect((await post(b, '0', { message: text })).status).toBe(201);
+      for (let i = 0; i < 5; i += 1) {
+        await page(a, '0'); // read (and keep) the current newest page
+        const stored = await elsewhere.append({
+          roomId: '0',
+          from: b.user.id,
+          text: `stored elsewhere ${i}`,
+          maxLen: 10_000,
+          clientIdTtlSeconds: 60,
+        });
+        const res = await page(a, '0');
+        expect(res.status).toBe(200);
+        expect((res.body as Page).messages.at(-1)).toEqual(
+          stored.status === 'created' && stored.message,
+        );
+        // A different page size is a different page.
+        const small = (await page(a, '0', { limit: 3 })).body as Page;
+        expect(small.messages).toHaveLength(3);
+        expect(small.messages.at(-1)).toEqual((res.body as Page).messages.at(-1));
+      }
+    });
+
+    it('the newest page carries an ETag: 304 while nothing changed, 200 with the new message after', async () => {
+      const [a, b] = [users[6], users[7]];
+      const first = await page(a, '0');
+      const etag = first.headers.etag;
+      expect(etag).toMatch(/^W\/"/);
+      expect(first.headers['content-type']).toMatch(/^application\/json; charset=utf-8/);
+      // Another user's read of the same page gets the same body and ETag.
+      const second = await page(b, '0');
+      expect(second.text).toBe(first.text);
+      expect(second.headers.etag).toBe(etag);
+      const notModified = await page(a, '0').set('If-None-Match', etag);
+      expect(notModified.status).toBe(304);
+      expect(notModified.text).toBe('');
+      const sent = await post(b, '0', { message: 'news' });
+      const changed = await page(a, '0').set('If-None-Match', etag);
+      expect(changed.status).toBe(200);
+      expect(changed.headers.etag).not.toBe(etag);
+      expect((changed.body as Page).messages.at(-1)).toEqual(sent.body);
     });
 
     describe('pagination over 120 messages', () => {

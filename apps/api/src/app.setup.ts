@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { bearerToSessionCookie } from './common/bearer.middleware';
 import { jsonBody } from './common/body-parser';
+import { readOnlySession } from './common/read-only-session.middleware';
 import { refuseForeignOrigins } from './common/origin.middleware';
 import { withJsonErrors } from './common/http-exception.filter';
 import { createSocketProxy } from './proxy/socket-proxy';
@@ -24,7 +25,7 @@ const STATIC_PATH = /\/[^/]*\.[^/]+$/;
  * Everything between "Nest created the app" and "listen", shared by main.ts and the e2e tests so
  * they exercise the same stack. Order matters: the Socket.IO proxy comes first (it must see the
  * raw body and no session), static files before sessions (no session for assets), then body,
- * bearer → cookie, session, origin check.
+ * bearer → cookie, read-only session for GET/HEAD, session, origin check.
  */
 export function configureApi(app: NestExpressApplication): ParleyConfig {
   const config = app.get<ParleyConfig>(PARLEY_CONFIG);
@@ -45,6 +46,9 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
 
   app.use(jsonBody(`${Limits.frameMaxBytes / 1024}kb`));
   app.use(bearerToSessionCookie(config.session.cookieName, config.session.secret));
+  app.use(
+    readOnlySession(config.session.cookieName, config.session.secret, app.get(SessionsRepository)),
+  );
   app.use(
     withJsonErrors(
       session({

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiCookieAuth,
   ApiCreatedResponse,
@@ -18,8 +18,10 @@ import {
   MessagePageDto,
   SendMessageDto,
 } from '@app/contracts';
+import type { Request, Response } from 'express';
 import { BusService } from '../bus/bus.service';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
+import { sendJson } from '../common/send-json';
 
 @ApiTags('messages')
 @ApiCookieAuth()
@@ -36,17 +38,21 @@ export class MessagesController {
 
   @Get()
   @ApiOkResponse({ type: MessagePageDto })
-  history(
+  async history(
     @CurrentUser() user: SessionUser,
     @Param('id') roomId: string,
     @Query() query: HistoryQueryDto,
-  ): Promise<MessagePageDto> {
-    return this.messages.history(
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const page: MessagePageDto = await this.messages.history(
       user.id,
       roomId,
       query.before,
       query.limit ?? Limits.historyPageDefault,
     );
+    // The newest page is shared between readers; sendJson encodes it once, not per request.
+    sendJson(req, res, page);
   }
 
   @Post()

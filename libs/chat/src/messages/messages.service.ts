@@ -2,6 +2,7 @@ import { ConflictException, Inject, Injectable } from '@nestjs/common';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Limits, Message, MessagePage, SyncRoomResult } from '@app/contracts';
 import { MessagesRepository, RateLimitRepository } from '@app/redis';
+import { LRUCache } from 'lru-cache';
 import { RateLimitedException } from '../common/rate-limited.exception';
 import { RoomsService } from '../rooms/rooms.service';
 
@@ -11,8 +12,23 @@ export interface SendResult {
   created: boolean;
 }
 
+/** Rooms whose newest page is kept in memory (each about 10 KB at the default page size). */
+const NEWEST_PAGES_MAX = 1_000;
+
+interface CachedPage {
+  newestId: string;
+  page: MessagePage;
+}
+
 @Injectable()
 export class MessagesService {
+  /**
+   * The newest page of each busy room, the page every client reads when it opens the room.
+   * Redis is still asked on every read, but only whether the newest message changed; the page is
+   * sent (and decoded) again only when it did.
+   */
+  private readonly newestPages = new LRUCache<string, CachedPage>({ max: NEWEST_PAGES_MAX });
+
   constructor(
     private readonly messages: MessagesRepository,
     private readonly rooms: RoomsService,
@@ -70,8 +86,21 @@ export class MessagesService {
     limit: number,
   ): Promise<MessagePage> {
     await this.rooms.assertMember(userId, roomId);
-    const { messages, hasMore } = await this.messages.pageBefore(roomId, before, limit);
-    return { messages, nextBefore: hasMore && messages.length > 0 ? messages[0].id : null };
+    if (before === undefined) return this.newestPage(roomId, limit);
+    return toPage(await this.messages.pageBefore(roomId, before, limit));
+  }
+
+  private async newestPage(roomId: string, limit: number): Promise<MessagePage> {
+    const key = `${limit}/${roomId}`;
+    const cached = this.newestPages.get(key);
+    const fresh = await this.messages.newestPage(roomId, limit, cached?.newestId);
+    if (fresh === 'unchanged' && cached) return cached.page;
+    if (fresh === 'unchanged') throw new Error('newestPage: unchanged without a known id');
+    const page = toPage(fresh);
+    const newest = fresh.messages.at(-1);
+    // Shared by every reader from now on, so frozen against a caller that would edit it.
+    if (newest) this.newestPages.set(key, { newestId: newest.id, page: deepFreeze(page) });
+    return page;
   }
 
   /** The reference client's paging: newest first from `offset`. */
@@ -89,4 +118,14 @@ export class MessagesService {
   async after(roomId: string, cursor: string, limit = Limits.syncPageMax): Promise<SyncRoomResult> {
     return this.messages.after(roomId, cursor, limit);
   }
+}
+
+function toPage({ messages, hasMore }: { messages: Message[]; hasMore: boolean }): MessagePage {
+  return { messages, nextBefore: hasMore && messages.length > 0 ? messages[0].id : null };
+}
+
+function deepFreeze(page: MessagePage): MessagePage {
+  page.messages.forEach((m) => Object.freeze(m));
+  Object.freeze(page.messages);
+  return Object.freeze(page);
 }

@@ -317,6 +317,33 @@ describe('MessagesRepository (real Redis)', () => {
       });
     });
 
+    it('newestPage: the same page as pageBefore, and "unchanged" only while nothing was appended', async () => {
+      const room = '5:6';
+      await fill(room, 25);
+      const page = await repo.newestPage(room, 10);
+      expect(page).toStrictEqual(await repo.pageBefore(room, undefined, 10));
+      if (page === 'unchanged') throw new Error('no id was given');
+      const newestId = page.messages[9].id;
+      expect(await repo.newestPage(room, 10, newestId)).toBe('unchanged');
+      // An id that is not the newest (an older one, or one from a lost database) gets the page.
+      expect(await repo.newestPage(room, 10, page.messages[8].id)).toStrictEqual(page);
+      expect(await repo.newestPage(room, 25, '1-1')).toStrictEqual(
+        await repo.pageBefore(room, undefined, 25),
+      );
+      // Another room's append changes nothing here; this room's does.
+      await repo.append(input('5:7', '1', 'elsewhere'));
+      expect(await repo.newestPage(room, 10, newestId)).toBe('unchanged');
+      await repo.append(input(room, '2', 'm26'));
+      const after = await repo.newestPage(room, 10, newestId);
+      if (after === 'unchanged') throw new Error('an append must change the newest page');
+      expect(texts(after.messages)).toEqual(range(17, 26));
+      expect(after.hasMore).toBe(true);
+      expect(await repo.newestPage('997:999', 50, newestId)).toEqual({
+        messages: [],
+        hasMore: false,
+      });
+    });
+
     it('after: from "0" is from the beginning, oldest first, complete only at the end', async () => {
       const a = await repo.after(roomId, '0', 10);
       expect(texts(a.messages)).toEqual(range(1, 10));

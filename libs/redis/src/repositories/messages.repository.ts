@@ -3,7 +3,7 @@ import type { Message } from '@app/contracts';
 import Redis from 'ioredis';
 import { REDIS_CLIENT } from '../redis.constants';
 import { RedisKeys } from '../redis-keys';
-import { APPEND_MESSAGE } from '../scripts/lua';
+import { APPEND_MESSAGE, NEWEST_PAGE } from '../scripts/lua';
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -31,6 +31,12 @@ type AppendCommand = (
   clientIdTtl: number,
   entryId: string,
 ) => Promise<[number, string, (number | string[])?]>;
+
+type NewestPageCommand = (
+  streamKey: string,
+  knownNewestId: string,
+  count: number,
+) => Promise<0 | StreamEntry[]>;
 
 export interface AppendInput {
   roomId: string;
@@ -89,12 +95,17 @@ export function entryToMessage(roomId: string, [id, fields]: StreamEntry): Messa
 @Injectable()
 export class MessagesRepository {
   private readonly appendCmd: AppendCommand;
+  private readonly newestPageCmd: NewestPageCommand;
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
     redis.defineCommand('parleyAppendMessage', { numberOfKeys: 3, lua: APPEND_MESSAGE });
-    this.appendCmd = (
-      redis as unknown as { parleyAppendMessage: AppendCommand }
-    ).parleyAppendMessage.bind(redis);
+    redis.defineCommand('parleyNewestPage', { numberOfKeys: 1, lua: NEWEST_PAGE });
+    const commands = redis as unknown as {
+      parleyAppendMessage: AppendCommand;
+      parleyNewestPage: NewestPageCommand;
+    };
+    this.appendCmd = commands.parleyAppendMessage.bind(redis);
+    this.newestPageCmd = commands.parleyNewestPage.bind(redis);
   }
 
   /** Stores a message and assigns its seq in one atomic step, honouring the clientId. */
@@ -177,6 +188,26 @@ export class MessagesRepository {
     )) as StreamEntry[];
     const hasMore = entries.length > limit;
     const page = entries.slice(0, limit).reverse();
+    return { messages: page.map((e) => entryToMessage(roomId, e)), hasMore };
+  }
+
+  /**
+   * The newest `limit` messages, oldest first, like `pageBefore(roomId, undefined, limit)`; or
+   * 'unchanged' when the room's newest message is still `knownNewestId`, with no page sent.
+   */
+  async newestPage(
+    roomId: string,
+    limit: number,
+    knownNewestId = '',
+  ): Promise<{ messages: Message[]; hasMore: boolean } | 'unchanged'> {
+    const reply = await this.newestPageCmd(
+      RedisKeys.roomMessages(roomId),
+      knownNewestId,
+      limit + 1,
+    );
+    if (reply === 0) return 'unchanged';
+    const hasMore = reply.length > limit;
+    const page = reply.slice(0, limit).reverse();
     return { messages: page.map((e) => entryToMessage(roomId, e)), hasMore };
   }
 

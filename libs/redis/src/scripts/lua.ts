@@ -48,6 +48,20 @@ if cid ~= '' then redis.call('SET', KEYS[3], id, 'EX', ARGV[5]) end
 return {1, id, seq}
 `;
 
+/**
+ * The newest page of a room unless the caller already holds it: KEYS = stream; ARGV = the newest
+ * id the caller holds ('' for none), count. Returns 0 when the stream's newest entry is still
+ * that id, else the newest `count` entries. Entries are only ever appended (and the oldest
+ * trimmed by the append itself), so an unchanged newest id means an unchanged newest page.
+ */
+export const NEWEST_PAGE = `
+if ARGV[1] ~= '' then
+  local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+  if newest[1] and newest[1][1] == ARGV[1] then return 0 end
+end
+return redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[2])
+`;
+
 /*
  * Presence. A user's connection count is the sum of their counts on the live gateways (the
  * gateways set holds each one's last heartbeat), so a crashed gateway's users drop out when it is
