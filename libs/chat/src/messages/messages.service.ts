@@ -3,6 +3,7 @@ import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Limits, Message, MessagePage, SyncRoomResult } from '@app/contracts';
 import { MessagesRepository, RateLimitRepository } from '@app/redis';
 import { LRUCache } from 'lru-cache';
+import { LeasedRateLimiter } from '../common/leased-rate-limiter';
 import { RateLimitedException } from '../common/rate-limited.exception';
 import { RoomsService } from '../rooms/rooms.service';
 
@@ -29,12 +30,17 @@ export class MessagesService {
    */
   private readonly newestPages = new LRUCache<string, CachedPage>({ max: NEWEST_PAGES_MAX });
 
+  /** Per user, socket and REST together, across every process. */
+  private readonly sendLimit: LeasedRateLimiter;
+
   constructor(
     private readonly messages: MessagesRepository,
     private readonly rooms: RoomsService,
-    private readonly limits: RateLimitRepository,
+    limits: RateLimitRepository,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
-  ) {}
+  ) {
+    this.sendLimit = new LeasedRateLimiter(limits, 'msg', config.limits.messagesPerMinute, 60_000);
+  }
 
   /**
    * Stores a message from `userId` (always the authenticated user, never a client field).
@@ -55,12 +61,7 @@ export class MessagesService {
     text: string,
     clientId?: string,
   ): Promise<SendResult> {
-    const decision = await this.limits.hit(
-      'msg',
-      userId,
-      this.config.limits.messagesPerMinute,
-      60_000,
-    );
+    const decision = await this.sendLimit.hit(userId);
     if (!decision.allowed)
       throw new RateLimitedException(decision.retryAfterMs, 'Message rate limit reached');
     const result = await this.messages.append({

@@ -64,6 +64,44 @@ describe('RateLimitRepository (real Redis)', () => {
     });
   });
 
+  describe('lease', () => {
+    it('grants up to `wanted` hits at once, never more than the window has left', async () => {
+      expect(await repo.lease('msg', 'l1', 10, 60_000, 4)).toEqual({
+        granted: 4,
+        windowLeftMs: expect.any(Number),
+      });
+      expect((await repo.lease('msg', 'l1', 10, 60_000, 4)).granted).toBe(4);
+      expect((await repo.lease('msg', 'l1', 10, 60_000, 4)).granted).toBe(2);
+      const full = await repo.lease('msg', 'l1', 10, 60_000, 4);
+      expect(full.granted).toBe(0);
+      expect(full.windowLeftMs).toBeGreaterThan(0);
+      expect(full.windowLeftMs).toBeLessThanOrEqual(60_000);
+      expect(await redis.get(RedisKeys.rateLimit('msg', 'l1'))).toBe('10');
+    });
+
+    it('concurrent leases together never exceed the limit', async () => {
+      const leases = await Promise.all(
+        Array.from({ length: 20 }, () => repo.lease('burst', 'l2', 23, 60_000, 3)),
+      );
+      expect(leases.reduce((sum, l) => sum + l.granted, 0)).toBe(23);
+    });
+
+    it('the window starts with the first lease and ends on time; a key without expiry gets one', async () => {
+      const key = RedisKeys.rateLimit('msg', 'l3');
+      const first = await repo.lease('msg', 'l3', 5, 200, 5);
+      expect(first.granted).toBe(5);
+      expect(first.windowLeftMs).toBeLessThanOrEqual(200);
+      expect((await repo.lease('msg', 'l3', 5, 200, 5)).granted).toBe(0);
+      await new Promise((r) => setTimeout(r, 250));
+      expect((await repo.lease('msg', 'l3', 5, 200, 5)).granted).toBe(5);
+      // A counter that lost its expiry (restored by hand, say) must not block forever.
+      await redis.persist(key);
+      const stuck = await repo.lease('msg', 'l3', 5, 200, 5);
+      expect(stuck.granted).toBe(0);
+      expect(await redis.pttl(key)).toBeGreaterThan(0);
+    });
+  });
+
   describe('login failures', () => {
     const WINDOW_S = 900;
 

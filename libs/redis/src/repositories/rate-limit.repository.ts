@@ -3,47 +3,77 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import Redis from 'ioredis';
 import { REDIS_CLIENT } from '../redis.constants';
 import { RedisKeys } from '../redis-keys';
-import { RATE_HIT } from '../scripts/lua';
+import { RATE_LEASE } from '../scripts/lua';
 
 export interface RateDecision {
   allowed: boolean;
   retryAfterMs: number;
 }
 
-type HitScript = (key: string, windowMs: number, limit: number) => Promise<number>;
+export interface RateLease {
+  /** Hits taken from the window (0 when it is full). */
+  granted: number;
+  /** Until the window ends: when granted hits lapse, or when a full window opens again. */
+  windowLeftMs: number;
+}
+
+type LeaseScript = (
+  key: string,
+  windowMs: number,
+  limit: number,
+  wanted: number,
+) => Promise<[number, number]>;
 
 /**
  * Rate-limit counters in Redis, so limits hold across API and gateway replicas.
  * The auth throttler (per IP) uses the throttler library's storage through @nestjs/throttler.
- * Message sends count with a one-command fixed window (the per-message hot path, where the
- * library's script cost several times more Redis CPU in the benchmark). Login failures need a
+ * Message sends count in a fixed window that a process can take several hits from at once (the
+ * per-message hot path, where the library's script cost several times more Redis CPU in the
+ * benchmark, and even one call per message was a third of the Redis calls). Login failures need a
  * counter that can be read without counting (a blocked name must not even reach bcrypt).
  */
 @Injectable()
 export class RateLimitRepository {
   readonly storage: ThrottlerStorageRedisService;
 
-  private readonly hitScript: HitScript;
+  private readonly leaseScript: LeaseScript;
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
     this.storage = new ThrottlerStorageRedisService(redis);
-    redis.defineCommand('parleyRateHit', { numberOfKeys: 1, lua: RATE_HIT });
-    this.hitScript = (redis as unknown as { parleyRateHit: HitScript }).parleyRateHit.bind(redis);
+    redis.defineCommand('parleyRateLease', { numberOfKeys: 1, lua: RATE_LEASE });
+    this.leaseScript = (redis as unknown as { parleyRateLease: LeaseScript }).parleyRateLease.bind(
+      redis,
+    );
   }
 
-  /** Counts one hit in a fixed window; refuses once `limit` is exceeded until the window ends. */
+  /** Counts one hit in a fixed window; refuses once `limit` is reached until the window ends. */
   async hit(
     scope: string,
     subject: string,
     limit: number,
     windowMs: number,
   ): Promise<RateDecision> {
-    const waitMs = Number(
-      await this.hitScript(RedisKeys.rateLimit(scope, subject), windowMs, limit),
+    const { granted, windowLeftMs } = await this.lease(scope, subject, limit, windowMs, 1);
+    return granted > 0
+      ? { allowed: true, retryAfterMs: 0 }
+      : { allowed: false, retryAfterMs: windowLeftMs };
+  }
+
+  /** Takes up to `wanted` hits from a fixed window at once; see LeasedRateLimiter. */
+  async lease(
+    scope: string,
+    subject: string,
+    limit: number,
+    windowMs: number,
+    wanted: number,
+  ): Promise<RateLease> {
+    const [granted, windowLeftMs] = await this.leaseScript(
+      RedisKeys.rateLimit(scope, subject),
+      windowMs,
+      limit,
+      wanted,
     );
-    return waitMs > 0
-      ? { allowed: false, retryAfterMs: waitMs }
-      : { allowed: true, retryAfterMs: 0 };
+    return { granted: Number(granted), windowLeftMs: Number(windowLeftMs) };
   }
 
   /** Remaining lifetime of a failure counter that has reached `limit`, else 0. */

@@ -151,13 +151,26 @@ return 1
  * Fixed-window counter: KEYS = counter; ARGV = window ms, limit. Returns 0 when the hit is allowed,
  * else the ms until the window ends.
  */
-export const RATE_HIT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-if n > tonumber(ARGV[2]) then return math.max(redis.call('PTTL', KEYS[1]), 1) end
-return 0
+/**
+ * Takes up to ARGV[3] hits at once from a fixed-window counter: KEYS = counter; ARGV = window ms,
+ * limit, wanted. Returns {granted, window ms left}; granted is 0 once the window is full. A
+ * process spends what it was granted locally, so one Redis call covers several messages.
+ */
+export const RATE_LEASE = `
+local function left()
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl < 0 then
+    redis.call('PEXPIRE', KEYS[1], ARGV[1])
+    return tonumber(ARGV[1])
+  end
+  return math.max(ttl, 1)
+end
+local room = tonumber(ARGV[2]) - tonumber(redis.call('GET', KEYS[1]) or '0')
+if room <= 0 then return {0, left()} end
+local granted = math.min(tonumber(ARGV[3]), room)
+redis.call('INCRBY', KEYS[1], granted)
+return {granted, left()}
 `;
-
 /**
  * Per-user connection cap across gateways. KEYS = gateways zset, the user's pending zset;
  * ARGV = user, now ms, gateway hash prefix, limit, reservation id, reservation ttl ms.
