@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { RedisTopology } from '@app/config';
 import Redis, { Cluster, type RedisOptions } from 'ioredis';
+import { coalesceWrites } from './coalesced-writes';
 import { redactRedisUrl, redisOptionsFromUrl } from './redis-options';
 
 /**
@@ -12,6 +13,12 @@ import { redactRedisUrl, redisOptionsFromUrl } from './redis-options';
  * multi-key operation Parley sends keeps its keys in one hash slot (see redis-keys.ts).
  */
 export function createRedisClient(topology: RedisTopology, extra: RedisOptions = {}): Redis {
+  const client = connect(topology, extra);
+  coalesceWrites(client);
+  return client;
+}
+
+function connect(topology: RedisTopology, extra: RedisOptions): Redis {
   const fromUrl = redisOptionsFromUrl(topology.url);
   switch (topology.kind) {
     case 'single':

@@ -1,0 +1,44 @@
+import type { Socket } from 'node:net';
+import Redis, { Cluster } from 'ioredis';
+
+const PATCHED = Symbol('parleyCoalesced');
+
+type Writable = Socket & { [PATCHED]?: true };
+
+/**
+ * Sends the commands one event-loop turn issues on a connection in one write. ioredis writes
+ * every command with its own system call, and on a small VM system calls were a third of a
+ * gateway's time: a batch of WebSocket frames read in one turn becomes a batch of appends, whose
+ * replies become a batch of publishes. Corking the socket until the turn's check phase turns each
+ * batch into a single writev, adds no timer (setImmediate runs before the loop waits for I/O
+ * again) and keeps the command order. Measured with `npm run bench dm`: about 12 % less server
+ * CPU per delivery and half the p99, where ioredis's own auto-pipelining cost more CPU than it
+ * saved and doubled the p99.
+ */
+export function coalesceWrites(client: Redis | Cluster): void {
+  if (client instanceof Cluster) {
+    client.on('+node', (node: Redis) => coalesceWrites(node));
+    return;
+  }
+  // Every (re)connect brings a new socket.
+  client.on('connect', () => corkPerTurn(client.stream));
+}
+
+function corkPerTurn(socket: Writable): void {
+  if (socket[PATCHED]) return;
+  socket[PATCHED] = true;
+  const write = socket.write.bind(socket);
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
+  socket.write = function coalescedWrite(...args: Parameters<Socket['write']>) {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(uncork);
+    }
+    return write(...args);
+  } as Socket['write'];
+}
