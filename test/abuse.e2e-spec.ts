@@ -623,6 +623,34 @@ describe('abuse: the OWASP WebSocket checklist and the reference demo’s socket
       // Nothing of it is left reserved or counted.
       expect(await redis.zcard(`{presence}:pending:${user.id}`)).toBe(0);
     });
+
+    it('a deleted account is refused over REST too, within the 2 s the API trusts an account it has seen', async () => {
+      const user = await registerUser(stack.api.url, 'delrest');
+      const witness = await registerUser(stack.api.url, 'witness');
+      const cookie = `${SESSION_COOKIE}=${encodeURIComponent(`s:${sign(user.token, TEST_ENV.SESSION_SECRET)}`)}`;
+      const me = () => request(stack.api.url).get('/api/me').set(bearer(user.token));
+      expect((await me()).status).toBe(200);
+
+      const redis = stack.api.redis;
+      await redis.hdel('{users}:profiles', user.id);
+      await redis.hdel('{users}:names', user.username.toLowerCase());
+      expect(await redis.exists(`sess:${user.token}`)).toBe(1);
+
+      const removedAt = Date.now();
+      await waitFor(async () => (await me()).status === 401, 2_500, 50);
+      expect(Date.now() - removedAt).toBeLessThanOrEqual(2_500);
+      for (const res of [
+        await request(stack.api.url).get('/api/rooms/0/messages').set(bearer(user.token)),
+        await request(stack.api.url)
+          .post('/api/rooms/0/messages')
+          .set(bearer(user.token))
+          .send({ message: 'from a removed account' }),
+        await request(stack.api.url).get('/api/rooms').set('Cookie', cookie),
+      ])
+        expect(res.status).toBe(401);
+      const general = await history(witness.token, '0');
+      expect(general.some((m) => m.message === 'from a removed account')).toBe(false);
+    });
   });
 
   describe('stored XSS', () => {

@@ -1,6 +1,7 @@
 import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { ChatModule } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig, ParleyConfigModule } from '@app/config';
 import { RateLimitRepository, RedisKeys, RedisModule } from '@app/redis';
 import { LoggerModule } from 'nestjs-pino';
@@ -28,6 +29,7 @@ export class AppModule {
         ParleyConfigModule.forRoot(overrides),
         LoggerModule.forRootAsync({ inject: [PARLEY_CONFIG], useFactory: loggerOptions }),
         RedisModule,
+        ChatModule,
         BusModule,
         ThrottlerModule.forRootAsync({
           inject: [PARLEY_CONFIG, RateLimitRepository],

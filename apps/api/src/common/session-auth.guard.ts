@@ -1,20 +1,24 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { UsersService } from '@app/chat';
 import type { Request } from 'express';
 import { IS_PUBLIC_KEY } from './public.decorator';
 
 /**
  * Global guard: a route needs a live server-side session (cookie or bearer token, both resolved
- * by express-session before this runs) unless it is marked @Public().
+ * before this runs) of an account that still exists, unless it is marked @Public().
  */
 @Injectable()
 export class SessionAuthGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly users: UsersService,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request>();
     const session = req.session;
-    if (session?.userId && session.username) {
+    if (session?.userId && session.username && (await this.users.accountExists(session.userId))) {
       req.user = { id: session.userId, username: session.username };
     }
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [

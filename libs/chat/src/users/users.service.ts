@@ -15,14 +15,23 @@ import {
   usernameKey,
 } from '@app/redis';
 import * as bcrypt from 'bcrypt';
+import { LRUCache } from 'lru-cache';
 import { RateLimitedException } from '../common/rate-limited.exception';
 
 export const INVALID_CREDENTIALS = 'Invalid username or password';
+
+/** How long an account seen to exist is taken to exist: a removed one loses access that fast. */
+export const ACCOUNT_RECHECK_MS = 2_000;
 
 @Injectable()
 export class UsersService {
   /** Compared against when the name is unknown, so both failures cost one bcrypt. */
   private dummyHash?: Promise<string>;
+
+  private readonly existing = new LRUCache<string, true>({
+    max: 100_000,
+    ttl: ACCOUNT_RECHECK_MS,
+  });
 
   constructor(
     private readonly users: UsersRepository,
@@ -36,6 +45,17 @@ export class UsersService {
     const created = await this.users.create(username, hash);
     if (!created) throw new ConflictException('Username is already taken');
     return created;
+  }
+
+  /**
+   * A session outlives an account removed from Redis by hand; requests made with it must not.
+   * Checked on every authenticated request, so a recent answer is reused for a moment.
+   */
+  async accountExists(userId: string): Promise<boolean> {
+    if (this.existing.get(userId)) return true;
+    const exists = await this.users.exists(userId);
+    if (exists) this.existing.set(userId, true);
+    return exists;
   }
 
   /**
