@@ -62,6 +62,28 @@ async function waitHttp(url, timeoutMs = 20000) {
   throw new Error(`${url} did not become ready`);
 }
 
+/**
+ * Waits until every url answers; if a server exits first or never gets ready, stops them all and
+ * throws (a gateway that died at start used to leave the run, and its siblings, waiting forever).
+ */
+async function whenReady(children, urls) {
+  let onExit;
+  const exited = new Promise((_, reject) => {
+    onExit = (code, signal) =>
+      reject(new Error(`a server process exited (${signal ?? code}) before it was ready`));
+    for (const c of children) c.once('exit', onExit);
+  });
+  try {
+    await Promise.race([Promise.all(urls.map((u) => waitHttp(u))), exited]);
+  } catch (err) {
+    await Promise.all(children.map((c) => stopChild(c)));
+    throw err;
+  } finally {
+    for (const c of children) c.off('exit', onExit);
+    exited.catch(() => undefined);
+  }
+}
+
 // BENCH_CPU_PROF=dir writes a V8 CPU profile of every Parley process into dir (open it in
 // Chrome DevTools); BENCH_TARGETS=parley skips the baseline while profiling.
 const cpuProfDir = process.env.BENCH_CPU_PROF;
@@ -102,8 +124,10 @@ async function startParley(redis) {
   const api = startNode('dist/apps/api/main.js', { ...env, PORT: String(ports[0]) });
   const apiUrl = `http://127.0.0.1:${ports[0]}`;
   const gateways = ports.slice(1).map((p) => `http://127.0.0.1:${p}`);
-  await waitHttp(`${apiUrl}/api/health/ready`);
-  await Promise.all(gateways.map((g) => waitHttp(`${g}/health/ready`)));
+  await whenReady(
+    [api, ...gws],
+    [`${apiUrl}/api/health/ready`, ...gateways.map((g) => `${g}/health/ready`)],
+  );
   return {
     apiUrl,
     gateways,
@@ -123,7 +147,7 @@ async function startBaseline(redis) {
     }),
   );
   const gateways = ports.map((p) => `http://127.0.0.1:${p}`);
-  await Promise.all(gateways.map((g) => waitHttp(g)));
+  await whenReady(procs, gateways);
   return {
     gateways,
     httpUrl: gateways[0],
@@ -286,7 +310,12 @@ async function startPrivateRedis(target) {
 
 async function runTarget(target) {
   const redis = await startPrivateRedis(target);
-  const servers = target === 'parley' ? await startParley(redis) : await startBaseline(redis);
+  const servers = await (target === 'parley' ? startParley(redis) : startBaseline(redis)).catch(
+    async (err) => {
+      await redis.stop();
+      throw err;
+    },
+  );
   const out = {};
   try {
     const ctx = await prepare(target, servers, redis);
