@@ -74,6 +74,7 @@ describe('npm start with nothing on the local Redis port', () => {
     PORT: String(apiPort),
     PARLEY_LOCAL_REDIS_PORT: String(redisPort),
     PARLEY_DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
   });
   const api = () => `http://127.0.0.1:${apiPort}`;
 
@@ -102,6 +103,12 @@ describe('npm start with nothing on the local Redis port', () => {
     for (const port of [apiPort + 1, apiPort + 2]) {
       const res = await request(`http://127.0.0.1:${port}`).get('/health/live');
       expect(res.status).toBe(200);
+    }
+    // HOST=127.0.0.1 binds every process to that address alone: the IPv6 loopback is refused.
+    for (const port of [apiPort, apiPort + 1, apiPort + 2]) {
+      await expect(request(`http://[::1]:${port}`).get('/health/live')).rejects.toThrow(
+        /ECONNREFUSED/,
+      );
     }
   });
 

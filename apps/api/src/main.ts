@@ -14,7 +14,8 @@ async function bootstrap() {
     forceCloseConnections: true,
   });
   const config = configureApi(app);
-  await app.listen(config.port);
+  if (config.host) await app.listen(config.port, config.host);
+  else await app.listen(config.port);
 }
 
 bootstrap().catch((err: Error) => {

@@ -36,6 +36,14 @@ describe('validateEnv', () => {
     expect(env.ALLOWED_ORIGINS).toBeUndefined();
     expect(env.GATEWAY_URLS).toBeUndefined();
     expect(env.WEB_ROOT).toBeUndefined();
+    expect(env.HOST).toBeUndefined();
+  });
+
+  it('HOST: an address or a host name, nothing else', () => {
+    for (const host of ['127.0.0.1', '::1', '0.0.0.0', 'localhost', 'api.internal'])
+      expect(validateEnv({ HOST: host }).HOST).toBe(host);
+    for (const bad of ['127.0.0.1:3000', 'a b', 'http://x'])
+      expect(() => validateEnv({ HOST: bad })).toThrow(/HOST/);
   });
 
   it('treats an empty value as unset', () => {

@@ -37,6 +37,13 @@ export class EnvironmentVariables {
   @Max(65535)
   PORT = 3000;
 
+  /** Address to listen on (e.g. 127.0.0.1 behind a local proxy); unset: every interface. */
+  @IsOptional()
+  @Matches(/^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+|localhost|[A-Za-z0-9.-]+)$/, {
+    message: 'HOST must be an IP address or a host name',
+  })
+  HOST?: string;
+
   @IsString()
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
   REDIS_URL = 'redis://127.0.0.1:6379';

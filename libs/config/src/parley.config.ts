@@ -18,6 +18,8 @@ export type RedisTopology =
 export interface ParleyConfig {
   env: 'development' | 'production' | 'test';
   port: number;
+  /** Listen address; undefined: every interface. */
+  host?: string;
   redisUrl: string;
   redis: RedisTopology;
   /** Replicas a message must reach before it is acked (Redis WAIT); 0 = master only. */
@@ -84,6 +86,7 @@ export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
   return {
     env: env.NODE_ENV as ParleyConfig['env'],
     port: env.PORT,
+    host: env.HOST || undefined,
     redisUrl: env.REDIS_URL,
     redis: topology(env),
     redisMinReplicas: env.REDIS_MIN_REPLICAS ?? (env.REDIS_SENTINELS ? 1 : 0),
