@@ -24,25 +24,29 @@ if (scenarios.length === 0) scenarios.push(...ALL);
 
 // BENCH_DM_STEPS / BENCH_ROOM_STEPS (comma lists) and BENCH_STEP_MS override the stepping.
 const envSteps = (name) => process.env[name]?.split(',').map(Number);
+// BENCH_SMOKE=1 runs every scenario at a toy size, a few seconds each: `npm test` runs it so
+// that the benchmark cannot rot. It checks that the run completes and counts right, never speed.
+const smoke = process.env.BENCH_SMOKE === '1';
+const size = (full, small) => (smoke ? small : full);
 const PARAMS = {
-  users: 1000,
+  users: size(1000, 40),
   dm: {
-    pairs: 500,
-    steps: envSteps('BENCH_DM_STEPS') ?? [500, 1000, 2000, 3000, 4000, 6000],
-    durationMs: Number(process.env.BENCH_STEP_MS ?? 4000),
+    pairs: size(500, 10),
+    steps: envSteps('BENCH_DM_STEPS') ?? size([500, 1000, 2000, 3000, 4000, 6000], [50]),
+    durationMs: Number(process.env.BENCH_STEP_MS ?? size(4000, 1000)),
     drainMs: 1000,
     stopP99Ms: 250,
   },
   room: {
-    members: 1000,
-    steps: envSteps('BENCH_ROOM_STEPS') ?? [25, 50, 75, 100, 150, 200],
-    durationMs: Number(process.env.BENCH_STEP_MS ?? 4000),
+    members: size(1000, 40),
+    steps: envSteps('BENCH_ROOM_STEPS') ?? size([25, 50, 75, 100, 150, 200], [5]),
+    durationMs: Number(process.env.BENCH_STEP_MS ?? size(4000, 1000)),
     drainMs: 1500,
     stopP99Ms: 250,
   },
-  connect: { connections: 10000 },
-  history: { concurrency: 32, durationMs: 5000, seeded: 600 },
-  sync: { clients: 1000, behind: 100 },
+  connect: { connections: size(10000, 200) },
+  history: { concurrency: size(32, 4), durationMs: size(5000, 500), seeded: size(600, 60) },
+  sync: { clients: size(1000, 40), behind: size(100, 10) },
 };
 
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);

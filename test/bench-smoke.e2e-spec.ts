@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const root = resolve(__dirname, '..');
+
+interface StepRow {
+  sent: number;
+  acksOk: number;
+  acksFailed: number;
+  expected: number;
+  received: number;
+  loss: number;
+  duplicates: number;
+}
+interface TargetResults {
+  dm: StepRow[];
+  room: StepRow[];
+  connect: { connections: number; rssKbPerConnection: number[] };
+  history: { requests: number; ok: number; failed: number };
+  sync: { clients: number; caughtUp: number; wrong: number };
+}
+
+function runBench(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, ['bench/run.js'], {
+      cwd: root,
+      env: { ...process.env, BENCH_SMOKE: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => res({ code, stdout, stderr }));
+  });
+}
+
+// The benchmark at a toy size (BENCH_SMOKE=1), so that it cannot rot unnoticed: every scenario
+// runs against both targets and counts right. Speed is the benchmark's business, not a test's.
+describe('npm run bench (smoke size)', () => {
+  jest.setTimeout(180_000);
+  let out: { code: number | null; stdout: string; stderr: string };
+  let results: Record<'parley' | 'baseline', TargetResults>;
+
+  beforeAll(async () => {
+    out = await runBench();
+    const json = out.stdout.trim().split('\n').at(-1) ?? '';
+    results = (JSON.parse(json) as { results: typeof results }).results;
+  });
+
+  it('exits 0 and prints the table and a JSON line with every scenario for both targets', () => {
+    expect(out.code).toBe(0);
+    for (const scenario of ['dm', 'room']) {
+      expect(out.stdout).toContain(`| ${scenario} | parley |`);
+      expect(out.stdout).toContain(`| ${scenario} | baseline |`);
+    }
+    for (const line of ['connect', 'history', 'sync'])
+      expect(out.stdout).toMatch(new RegExp(`^${line}: Parley ÷ baseline`, 'm'));
+    expect(Object.keys(results).sort()).toEqual(['baseline', 'parley']);
+  });
+
+  it.each(['parley', 'baseline'] as const)('%s: every message acked and delivered once', (t) => {
+    for (const scenario of ['dm', 'room'] as const) {
+      const [row] = results[t][scenario];
+      expect(row.sent).toBeGreaterThan(0);
+      expect(row.acksOk).toBe(row.sent);
+      expect(row.acksFailed).toBe(0);
+      expect(row.received).toBe(row.expected);
+      expect(row.loss).toBe(0);
+      expect(row.duplicates).toBe(0);
+    }
+  });
+
+  it.each(['parley', 'baseline'] as const)(
+    '%s: all connections open, history pages served, every client caught up',
+    (t) => {
+      const r = results[t];
+      expect(r.connect.connections).toBe(200);
+      expect(r.connect.rssKbPerConnection).toHaveLength(2);
+      expect(r.history.ok).toBeGreaterThan(0);
+      expect(r.history.failed).toBe(0);
+      expect(r.sync.caughtUp).toBe(r.sync.clients);
+      expect(r.sync.wrong).toBe(0);
+    },
+  );
+});
