@@ -106,8 +106,9 @@ describe('npm start with nothing on the local Redis port', () => {
     }
     // HOST=127.0.0.1 binds every process to that address alone: the IPv6 loopback is refused.
     for (const port of [apiPort, apiPort + 1, apiPort + 2]) {
+      // (A machine without IPv6 refuses differently; an answer would fail the test either way.)
       await expect(request(`http://[::1]:${port}`).get('/health/live')).rejects.toThrow(
-        /ECONNREFUSED/,
+        /ECONNREFUSED|EADDRNOTAVAIL|ENETUNREACH/,
       );
     }
   });
