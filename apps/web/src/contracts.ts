@@ -8,7 +8,7 @@ export type {
   TypingEvent,
 } from '../../../libs/contracts/src/events';
 export { GENERAL_ROOM_ID, GENERAL_ROOM_NAME, Limits } from '../../../libs/contracts/src/limits';
-export { ApiPaths } from '../../../libs/contracts/src/routes';
+export { ApiPaths, WebPaths } from '../../../libs/contracts/src/routes';
 export type {
   Ack,
   AckError,

@@ -1,4 +1,4 @@
-import { ApiPaths } from '../contracts';
+import { ApiPaths, WebPaths } from '../contracts';
 
 /**
  * Client configuration. The Socket.IO endpoint is, in order:
@@ -29,7 +29,7 @@ async function fetchJson(url: string): Promise<Partial<WebConfig>> {
 
 export async function loadConfig(): Promise<WebConfig> {
   const [file, api] = await Promise.all([
-    fetchJson('config.json'),
+    fetchJson(WebPaths.deployConfig),
     fetchJson(ApiPaths.clientConfig),
   ]);
   const url = (v: unknown) => (typeof v === 'string' && v ? v : null);
