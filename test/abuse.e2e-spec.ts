@@ -1,3 +1,4 @@
+import type { Message as Msg } from '@app/contracts';
 import { sign } from 'cookie-signature';
 import Redis from 'ioredis';
 import http from 'node:http';
@@ -24,16 +25,6 @@ import {
  * the reference demo (research/seed-api.md §9) that only the socket side can show. #5 and #19 are
  * shown by chaos-smoke.e2e-spec.ts; the REST-side defects by seed-compat.e2e-spec.ts.
  */
-
-interface Msg {
-  id: string;
-  roomId: string;
-  from: string;
-  message: string;
-  date: number;
-  seq: number;
-  clientId?: string;
-}
 
 type Ack = { ok: true; [key: string]: unknown } | { ok: false; error: { code: string } };
 

@@ -3,6 +3,7 @@ import type { Message } from '@app/contracts';
 import Redis from 'ioredis';
 import { REDIS_CLIENT } from '../redis.constants';
 import { RedisKeys } from '../redis-keys';
+import { defineScript } from '../scripts/define-script';
 import { APPEND_MESSAGE, NEWEST_PAGE } from '../scripts/lua';
 
 type StreamEntry = [id: string, fields: string[]];
@@ -98,14 +99,8 @@ export class MessagesRepository {
   private readonly newestPageCmd: NewestPageCommand;
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
-    redis.defineCommand('parleyAppendMessage', { numberOfKeys: 3, lua: APPEND_MESSAGE });
-    redis.defineCommand('parleyNewestPage', { numberOfKeys: 1, lua: NEWEST_PAGE });
-    const commands = redis as unknown as {
-      parleyAppendMessage: AppendCommand;
-      parleyNewestPage: NewestPageCommand;
-    };
-    this.appendCmd = commands.parleyAppendMessage.bind(redis);
-    this.newestPageCmd = commands.parleyNewestPage.bind(redis);
+    this.appendCmd = defineScript<AppendCommand>(redis, 'parleyAppendMessage', 3, APPEND_MESSAGE);
+    this.newestPageCmd = defineScript<NewestPageCommand>(redis, 'parleyNewestPage', 1, NEWEST_PAGE);
   }
 
   /** Stores a message and assigns its seq in one atomic step, honouring the clientId. */

@@ -9,6 +9,7 @@ import {
   PRESENCE_RESYNC,
   PRESENCE_SWEEP,
 } from '../scripts/lua';
+import { defineScript } from '../scripts/define-script';
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -21,10 +22,8 @@ export class PresenceRepository {
   private readonly scripts: Record<'connect' | 'disconnect' | 'sweep' | 'resync' | 'admit', Script>;
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
-    const define = (name: string, lua: string, numberOfKeys: number): Script => {
-      redis.defineCommand(name, { numberOfKeys, lua });
-      return (redis as unknown as Record<string, Script>)[name].bind(redis);
-    };
+    const define = (name: string, lua: string, numberOfKeys: number) =>
+      defineScript<Script>(redis, name, numberOfKeys, lua);
     this.scripts = {
       connect: define('parleyPresenceConnect', PRESENCE_CONNECT, 5),
       disconnect: define('parleyPresenceDisconnect', PRESENCE_DISCONNECT, 4),

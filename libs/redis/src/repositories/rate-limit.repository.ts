@@ -3,6 +3,7 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import Redis from 'ioredis';
 import { REDIS_CLIENT } from '../redis.constants';
 import { RedisKeys } from '../redis-keys';
+import { defineScript } from '../scripts/define-script';
 import { RATE_LEASE } from '../scripts/lua';
 
 export interface RateDecision {
@@ -40,10 +41,7 @@ export class RateLimitRepository {
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
     this.storage = new ThrottlerStorageRedisService(redis);
-    redis.defineCommand('parleyRateLease', { numberOfKeys: 1, lua: RATE_LEASE });
-    this.leaseScript = (redis as unknown as { parleyRateLease: LeaseScript }).parleyRateLease.bind(
-      redis,
-    );
+    this.leaseScript = defineScript<LeaseScript>(redis, 'parleyRateLease', 1, RATE_LEASE);
   }
 
   /** Counts one hit in a fixed window; refuses once `limit` is reached until the window ends. */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { REDIS_CLIENT } from '../redis.constants';
 import { RedisKeys } from '../redis-keys';
+import { defineScript } from '../scripts/define-script';
 import { HASH_FIELD_CAS, REGISTER_USER } from '../scripts/lua';
 
 export interface UserRecord {
@@ -36,14 +37,8 @@ export class UsersRepository {
   private readonly cas: CasCommand;
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
-    redis.defineCommand('parleyRegisterUser', { numberOfKeys: 3, lua: REGISTER_USER });
-    this.register = (
-      redis as unknown as { parleyRegisterUser: RegisterCommand }
-    ).parleyRegisterUser.bind(redis);
-    redis.defineCommand('parleyHashFieldCas', { numberOfKeys: 1, lua: HASH_FIELD_CAS });
-    this.cas = (redis as unknown as { parleyHashFieldCas: CasCommand }).parleyHashFieldCas.bind(
-      redis,
-    );
+    this.register = defineScript<RegisterCommand>(redis, 'parleyRegisterUser', 3, REGISTER_USER);
+    this.cas = defineScript<CasCommand>(redis, 'parleyHashFieldCas', 1, HASH_FIELD_CAS);
   }
 
   /**
