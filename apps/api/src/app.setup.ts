@@ -1,7 +1,7 @@
 import { Logger as NestLogger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { isOriginAllowed } from '@app/chat';
+import { isOriginAllowed, SessionCookie } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Limits } from '@app/contracts';
 import { SessionsRepository } from '@app/redis';
@@ -45,10 +45,9 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
   serveWebRoot(app, config);
 
   app.use(jsonBody(`${Limits.frameMaxBytes / 1024}kb`));
-  app.use(bearerToSessionCookie(config.session.cookieName, config.session.secret));
-  app.use(
-    readOnlySession(config.session.cookieName, config.session.secret, app.get(SessionsRepository)),
-  );
+  const sessionCookie = new SessionCookie(config.session.cookieName, config.session.secret);
+  app.use(bearerToSessionCookie(sessionCookie));
+  app.use(readOnlySession(sessionCookie, app.get(SessionsRepository)));
   app.use(
     withJsonErrors(
       session({

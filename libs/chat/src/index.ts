@@ -5,3 +5,4 @@ export * from './rooms/room-id';
 export * from './rooms/rooms.service';
 export * from './messages/messages.service';
 export * from './common/origin';
+export * from './common/session-cookie';

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { SessionCookie } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { SessionsRepository, UsersRepository } from '@app/redis';
-import { parse } from 'cookie';
-import { unsign } from 'cookie-signature';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export interface SocketIdentity {
@@ -20,11 +19,15 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  */
 @Injectable()
 export class SocketAuthService {
+  private readonly cookie: SessionCookie;
+
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly users: UsersRepository,
-    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
-  ) {}
+    @Inject(PARLEY_CONFIG) config: ParleyConfig,
+  ) {
+    this.cookie = new SessionCookie(config.session.cookieName, config.session.secret);
+  }
 
   async authenticate(headers: IncomingHttpHeaders, auth: unknown): Promise<SocketIdentity | null> {
     const sessionId = this.sessionIdFrom(headers, auth);
@@ -44,9 +47,6 @@ export class SocketAuthService {
     if (typeof token === 'string' && token.length > 0 && token.length <= 128) return token;
     const bearer = BEARER.exec(headers.authorization ?? '');
     if (bearer) return bearer[1];
-    const raw = headers.cookie ? parse(headers.cookie)[this.config.session.cookieName] : undefined;
-    if (!raw?.startsWith('s:')) return null;
-    const sid = unsign(raw.slice(2), this.config.session.secret);
-    return sid === false ? null : sid;
+    return this.cookie.sessionIdIn(headers.cookie);
   }
 }
