@@ -117,10 +117,9 @@ describe('recovery with sync, idempotent sends and seq', () => {
   it('returns all 500 messages posted while a client was away, once each, in order', async () => {
     const writer = await open(bob, 1);
     let reader = await open(alice, 0);
-    const live = collect<Msg>(reader, 'message');
-    await postSocket(writer, ab, 'seen before going away');
-    await waitFor(() => live.some((m) => m.roomId === ab), 5_000);
-    const lastSeen = live.filter((m) => m.roomId === ab).at(-1) as Msg;
+    // The reader's cursor is the last message it has; which path brought it (live, or sync if it
+    // was published before the reader's subscription was active) is not what this test is about.
+    const lastSeen = await postSocket(writer, ab, 'seen before going away');
     reader.disconnect();
 
     const sent = await postMany(bob, writer, ab, 500);
