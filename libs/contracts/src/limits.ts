@@ -15,7 +15,11 @@ export const Limits = {
   /** clientId idempotency window. */
   clientIdTtlSeconds: 24 * 3600,
   seedPageMax: 100,
-  seedOffsetMax: 100000,
+  /**
+   * The reference client's `offset` skips messages that Redis still reads and sends
+   * (XREVRANGE COUNT offset+size): the bound is what one request may cost.
+   */
+  seedOffsetMax: 1000,
 } as const;
 
 export const GENERAL_ROOM_ID = '0';

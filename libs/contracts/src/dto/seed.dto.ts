@@ -23,7 +23,9 @@ export class SeedMessagesQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
-  @Max(Limits.seedOffsetMax)
+  @Max(Limits.seedOffsetMax, {
+    message: `offset must be at most ${Limits.seedOffsetMax}; page further back with /api/rooms/:id/messages?before=`,
+  })
   offset?: number;
 
   @ApiPropertyOptional({ default: 15 })
