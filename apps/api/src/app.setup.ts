@@ -1,6 +1,7 @@
 import { Logger as NestLogger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ModulesContainer, Reflector } from '@nestjs/core';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { isOriginAllowed, SessionCookie } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Limits } from '@app/contracts';
@@ -13,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { bearerToSessionCookie } from './common/bearer.middleware';
 import { jsonBody } from './common/body-parser';
+import { IS_PUBLIC_KEY } from './common/public.decorator';
 import { readOnlySession } from './common/read-only-session.middleware';
 import { refuseForeignOrigins } from './common/origin.middleware';
 import { withJsonErrors } from './common/http-exception.filter';
@@ -75,23 +77,7 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
     });
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Parley API')
-      .setDescription(
-        'REST half of the Parley wire contract. Realtime events go over Socket.IO to the gateways.',
-      )
-      .setVersion('1')
-      .addCookieAuth(config.session.cookieName)
-      .addBearerAuth({
-        type: 'http',
-        scheme: 'bearer',
-        description: 'The `token` from register/login',
-      })
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  setupOpenApi(app, config);
 
   app.enableShutdownHooks();
   if (config.session.ephemeralSecret && config.env !== 'test') {
@@ -129,4 +115,123 @@ function parseTrustProxy(value: string): boolean | number | string {
   if (value === 'true') return true;
   if (value === 'false') return false;
   return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** Security requirements of every route that needs a session: either scheme will do. */
+const SESSION_SECURITY: Array<Record<string, string[]>> = [{ cookie: [] }, { bearer: [] }];
+const ERROR_SCHEMA = 'ErrorResponse';
+
+/**
+ * The OpenAPI document at /api/docs and /api/docs-json. Controllers describe their own routes;
+ * what holds for all of them is added here, after the scan: both ways of sending the session on
+ * every route that is not @Public() (and none on those), the one error body, and Retry-After on
+ * 429s.
+ */
+function setupOpenApi(app: NestExpressApplication, config: ParleyConfig): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Parley API')
+      .setDescription(
+        'REST half of the Parley wire protocol (docs/protocol.md in the repository); realtime ' +
+          'events go over Socket.IO to the gateways (docs/asyncapi.yaml). Authenticate with the ' +
+          'session cookie or `Authorization: Bearer <token>`, the `token` from register/login. ' +
+          'Every error has the body `{statusCode, error, message}`; 429 answers carry Retry-After.',
+      )
+      .setVersion('2')
+      .addCookieAuth(config.session.cookieName, {
+        type: 'apiKey',
+        description: 'HttpOnly session cookie set by register and login',
+      })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'opaque',
+        description:
+          'The `token` from register/login: an opaque, revocable session id (the same session as ' +
+          'the cookie), not a self-contained token',
+      })
+      .addSecurityRequirements('cookie')
+      .addSecurityRequirements('bearer')
+      .build(),
+    {
+      // The default, spelled out: publicOperations() relies on it.
+      operationIdFactory: (controller, method) => `${controller}_${method}`,
+    },
+  );
+  completeOpenApi(document, publicOperations(app));
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}
+
+/** operationIds (`Controller_method`) of the routes marked @Public(). */
+function publicOperations(app: NestExpressApplication): Set<string> {
+  const reflector = new Reflector();
+  const ids = new Set<string>();
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const type = wrapper.metatype as (new (...args: never[]) => object) | null;
+      if (!type) continue;
+      const proto = type.prototype as Record<string, unknown>;
+      for (const method of Object.getOwnPropertyNames(proto)) {
+        const handler = proto[method];
+        if (method === 'constructor' || typeof handler !== 'function') continue;
+        if (reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [handler, type])) {
+          ids.add(`${type.name}_${method}`);
+        }
+      }
+    }
+  }
+  return ids;
+}
+
+function completeOpenApi(document: OpenAPIObject, publicIds: ReadonlySet<string>): void {
+  const errorRef = { $ref: `#/components/schemas/${ERROR_SCHEMA}` };
+  document.components = {
+    ...document.components,
+    schemas: {
+      ...document.components?.schemas,
+      [ERROR_SCHEMA]: {
+        type: 'object',
+        description: 'The body of every error response',
+        required: ['statusCode', 'error', 'message'],
+        properties: {
+          statusCode: { type: 'integer', example: 400 },
+          error: { type: 'string', example: 'Bad Request' },
+          message: {
+            description: 'What went wrong; for invalid input, one entry per problem',
+            oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+            example: ['username must be 1-32 letters, digits, _ . or -'],
+          },
+          retryAfterMs: {
+            type: 'integer',
+            description: 'With 429: milliseconds until a retry can succeed',
+          },
+        },
+      },
+    },
+  };
+  const methods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+  for (const path of Object.values(document.paths)) {
+    for (const method of methods) {
+      const operation = path[method];
+      if (!operation) continue;
+      const isPublic = publicIds.has(operation.operationId ?? '');
+      operation.security = isPublic ? [] : SESSION_SECURITY;
+      if (!isPublic && !operation.responses['401']) {
+        operation.responses['401'] = { description: 'No valid session (cookie or bearer token)' };
+      }
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!/^[45]\d\d$/.test(status) || !response || '$ref' in response) continue;
+        response.content ??= { 'application/json': { schema: errorRef } };
+        if (status === '429') {
+          response.headers ??= {
+            'Retry-After': {
+              description: 'Seconds to wait before retrying',
+              schema: { type: 'integer' },
+            },
+          };
+        }
+      }
+    }
+  }
 }
