@@ -6,6 +6,7 @@
 const http = require('node:http');
 const { EioClient } = require('./lib/eio-client');
 const { summarize } = require('./lib/stats');
+const presence = require('./presence-driver');
 
 let markResolve = null;
 function mark(name) {
@@ -320,6 +321,10 @@ const scenarios = {
       allMs,
       loadgenCpuSec: (cpu.user + cpu.system) / 1e6,
     };
+  },
+
+  presence(cfg) {
+    return presence.drive(cfg, { mark, log: (line) => process.send({ type: 'log', line }) });
   },
 };
 

@@ -4,23 +4,30 @@
 // dist/) and, in the same run, a baseline (a minimal Socket.IO server with the same Redis adapter
 // and nothing else), drives both with the load generator in a separate process, and prints a
 // table plus one JSON line. Absolute numbers drift on a shared machine; Parley ÷ baseline is the
-// figure to judge.
-const { fork, spawn } = require('node:child_process');
+// figure to judge. `presence` (on request only) compares Parley with itself: presence broadcast to
+// everyone against presence scoped to who can see it (bench/presence.js).
 const os = require('node:os');
-const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 const Redis = require('ioredis');
-const { startRedis, freePort, stopChild } = require('../scripts/lib/redis-server');
 const { buildIfNeeded, root } = require('../scripts/lib/build');
-const { startCluster } = require('../scripts/lib/redis-cluster');
+const {
+  onCluster,
+  parleyRoot,
+  checkParleyRoot,
+  startPrivateRedis,
+  startParley,
+  startBaseline,
+} = require('./lib/servers');
+const { log, sleep, pool, api, runLoadgen, cpuBetween, fmt } = require('./lib/harness');
+const presence = require('./presence');
 
-// BENCH_TOPOLOGY=cluster runs Parley on a private 3-master Redis Cluster (the baseline stays on
-// one node: its adapter is the same, its data path trivial).
-const onCluster = process.env.BENCH_TOPOLOGY === 'cluster';
-const { sample, diff, rssBytes } = require('./lib/proc');
-
+// The default list: what `npm run bench` (and the BENCH_SMOKE=1 run in `npm test`) runs.
 const ALL = ['dm', 'room', 'connect', 'history', 'sync'];
-const scenarios = process.argv.slice(2).filter((a) => ALL.includes(a));
+// On request only: `presence` takes about 5 minutes at full size (see bench/presence.js).
+const ON_REQUEST = ['presence'];
+const scenarios = process.argv.slice(2).filter((a) => ALL.includes(a) || ON_REQUEST.includes(a));
 if (scenarios.length === 0) scenarios.push(...ALL);
+const classic = scenarios.filter((s) => ALL.includes(s));
 
 // BENCH_DM_STEPS / BENCH_ROOM_STEPS (comma lists) and BENCH_STEP_MS override the stepping.
 const envSteps = (name) => process.env[name]?.split(',').map(Number);
@@ -47,147 +54,11 @@ const PARAMS = {
   connect: { connections: size(10000, 200) },
   history: { concurrency: size(32, 4), durationMs: size(5000, 500), seeded: size(600, 60) },
   sync: { clients: size(1000, 40), behind: size(100, 10) },
+  ...(scenarios.includes('presence') ? { presence: presence.params(smoke) } : {}),
 };
 
-const log = (line) => process.stderr.write(`[bench] ${line}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitHttp(url, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${url} did not become ready`);
-}
-
-/**
- * Waits until every url answers; if a server exits first or never gets ready, stops them all and
- * throws (a gateway that died at start used to leave the run, and its siblings, waiting forever).
- */
-async function whenReady(children, urls) {
-  let onExit;
-  const exited = new Promise((_, reject) => {
-    onExit = (code, signal) =>
-      reject(new Error(`a server process exited (${signal ?? code}) before it was ready`));
-    for (const c of children) c.once('exit', onExit);
-  });
-  try {
-    await Promise.race([Promise.all(urls.map((u) => waitHttp(u))), exited]);
-  } catch (err) {
-    await Promise.all(children.map((c) => stopChild(c)));
-    throw err;
-  } finally {
-    for (const c of children) c.off('exit', onExit);
-    exited.catch(() => undefined);
-  }
-}
-
-// BENCH_CPU_PROF=dir writes a V8 CPU profile of every Parley process into dir (open it in
-// Chrome DevTools); BENCH_TARGETS=parley skips the baseline while profiling.
-const cpuProfDir = process.env.BENCH_CPU_PROF;
+// BENCH_TARGETS=parley skips the baseline (while profiling, say).
 const targets = (process.env.BENCH_TARGETS ?? 'baseline,parley').split(',');
-
-function startNode(script, env, args = []) {
-  const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(cpuProfDir)] : [];
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return child;
-}
-
-async function startParley(redis) {
-  const env = {
-    ...(redis.clusterNodes ? { REDIS_CLUSTER_NODES: redis.clusterNodes } : {}),
-    NODE_ENV: 'production',
-    SESSION_SECRET: 'bench-secret-0123456789abcdef',
-    REDIS_URL: redis.url,
-    LOG_LEVEL: 'warn',
-    DEMO_DATA: 'off',
-    BCRYPT_COST: '4',
-    LIMIT_EVENTS_PER_SECOND: '1000000',
-    LIMIT_MESSAGES_PER_MINUTE: '100000000',
-    LIMIT_AUTH_PER_MINUTE: '1000000',
-    LIMIT_LOGIN_FAILURES: '1000000',
-  };
-  const ports = [await freePort(), await freePort(), await freePort()];
-  const gws = ports.slice(1).map((port, i) =>
-    startNode('dist/apps/gateway/main.js', {
-      ...env,
-      PORT: String(port),
-      GATEWAY_ID: `bench${i + 1}`,
-    }),
-  );
-  const api = startNode('dist/apps/api/main.js', { ...env, PORT: String(ports[0]) });
-  const apiUrl = `http://127.0.0.1:${ports[0]}`;
-  const gateways = ports.slice(1).map((p) => `http://127.0.0.1:${p}`);
-  await whenReady(
-    [api, ...gws],
-    [`${apiUrl}/api/health/ready`, ...gateways.map((g) => `${g}/health/ready`)],
-  );
-  return {
-    apiUrl,
-    gateways,
-    httpUrl: apiUrl,
-    pids: { ...redisPids(redis), api: api.pid, gw1: gws[0].pid, gw2: gws[1].pid },
-    gatewayPids: [gws[0].pid, gws[1].pid],
-    stop: () => Promise.all([api, ...gws].map((c) => stopChild(c))),
-  };
-}
-
-async function startBaseline(redis) {
-  const ports = [await freePort(), await freePort()];
-  const procs = ports.map((p) =>
-    fork(path.join(__dirname, 'baseline-server.js'), [String(p), redis.url], {
-      execArgv: cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(cpuProfDir)] : [],
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    }),
-  );
-  const gateways = ports.map((p) => `http://127.0.0.1:${p}`);
-  await whenReady(procs, gateways);
-  return {
-    gateways,
-    httpUrl: gateways[0],
-    pids: { redis: redis.pid, base1: procs[0].pid, base2: procs[1].pid },
-    gatewayPids: [procs[0].pid, procs[1].pid],
-    stop: () => Promise.all(procs.map((c) => stopChild(c))),
-  };
-}
-
-async function pool(n, concurrency, fn) {
-  const out = new Array(n);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        const i = next++;
-        out[i] = await fn(i);
-      }
-    }),
-  );
-  return out;
-}
-
-async function api(url, method, pathname, body, token) {
-  const res = await fetch(`${url}${pathname}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 /** Users, DM rooms and history, the same shape for both targets. */
 async function prepare(target, servers, redis) {
@@ -260,58 +131,6 @@ async function syncCursor(target, servers, redis, behind, ctx) {
   return entries[entries.length - 1][0];
 }
 
-/** Runs one scenario in a fresh load-generator process; CPU is sampled at its marks. */
-function runLoadgen(cfg, servers) {
-  return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, 'loadgen.js'), [], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const marks = {};
-    const rss = {};
-    child.on('message', (msg) => {
-      if (msg.type === 'mark') {
-        marks[msg.name] = {
-          cpu: sample(servers.pids),
-          loadgen: sample({ loadgen: child.pid }).loadgen,
-        };
-        rss[msg.name] = servers.gatewayPids.map(rssBytes);
-        child.send({ type: 'marked' });
-      } else if (msg.type === 'progress') {
-        const r = msg.row;
-        log(
-          `${cfg.target} ${cfg.scenario} rate ${r.rate}: ${r.deliveriesPerSec} deliveries/s, p99 ${r.latency.p99} ms, loss ${r.loss}`,
-        );
-      } else if (msg.type === 'result') {
-        child.kill();
-        resolve({ result: msg.result, marks, rss });
-      } else if (msg.type === 'error') {
-        child.kill();
-        reject(new Error(msg.message));
-      }
-    });
-    child.on('exit', (code) => {
-      if (code) reject(new Error(`load generator exited with ${code}`));
-    });
-    child.send({ type: 'run', cfg });
-  });
-}
-
-const cpuBetween = (marks, a, b) => {
-  const d = diff(marks[a].cpu, marks[b].cpu);
-  return { perProcess: d, total: Object.values(d).reduce((x, y) => x + y, 0) };
-};
-
-function redisPids(redis) {
-  if (!redis.pids) return { redis: redis.pid };
-  return Object.fromEntries(redis.pids.map((pid, i) => [`redis${i + 1}`, pid]));
-}
-
-async function startPrivateRedis(target) {
-  if (!(onCluster && target === 'parley')) return startRedis();
-  const cluster = await startCluster();
-  return { ...cluster, clusterNodes: cluster.nodesEnv };
-}
-
 async function runTarget(target) {
   const redis = await startPrivateRedis(target);
   const servers = await (target === 'parley' ? startParley(redis) : startBaseline(redis)).catch(
@@ -323,7 +142,7 @@ async function runTarget(target) {
   const out = {};
   try {
     const ctx = await prepare(target, servers, redis);
-    for (const scenario of scenarios) {
+    for (const scenario of classic) {
       const base = {
         target,
         scenario,
@@ -388,30 +207,28 @@ function best(rows = [], p99Ms) {
   return ok.length ? ok[ok.length - 1] : null;
 }
 
-function fmt(n, digits = 0) {
-  return n === null || n === undefined || Number.isNaN(n) ? '–' : Number(n).toFixed(digits);
-}
-
 function report(results) {
   const lines = [];
   const row = (cells) => lines.push(`| ${cells.join(' | ')} |`);
   lines.push('');
-  row([
-    'scenario',
-    'target',
-    'offered msg/s',
-    'deliveries/s',
-    'p50 ms',
-    'p99 ms',
-    'max ms',
-    'loss',
-    'dup',
-    'ooo',
-    'acks ok/fail',
-    'server CPU µs/delivery',
-    'loadgen CPU s',
-  ]);
-  row(Array(13).fill('---'));
+  if (classic.includes('dm') || classic.includes('room')) {
+    row([
+      'scenario',
+      'target',
+      'offered msg/s',
+      'deliveries/s',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'loss',
+      'dup',
+      'ooo',
+      'acks ok/fail',
+      'server CPU µs/delivery',
+      'loadgen CPU s',
+    ]);
+    row(Array(13).fill('---'));
+  }
   for (const scenario of ['dm', 'room']) {
     for (const target of ['baseline', 'parley']) {
       for (const r of results[target]?.[scenario] ?? []) {
@@ -495,22 +312,43 @@ function report(results) {
     summary[name] = { parley: p, baseline: b, speedRatio: ratio };
     lines.push(`${name}: Parley ÷ baseline speed ${fmt(ratio, 2)}`);
   }
-  process.stdout.write(`${lines.join('\n')}\n\n`);
+  if (lines.some((l) => l !== '')) process.stdout.write(`${lines.join('\n')}\n\n`);
   return summary;
 }
 
+/** The commit Parley runs from (BENCH_ROOT or this checkout), "+dirty" with local changes. */
+function parleyCommit() {
+  try {
+    const git = (...args) =>
+      execFileSync('git', ['-C', parleyRoot, ...args])
+        .toString()
+        .trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+dirty' : ''}`;
+  } catch {
+    return null;
+  }
+}
+
 async function main() {
-  buildIfNeeded(log);
+  if (parleyRoot === root) buildIfNeeded(log);
+  else checkParleyRoot(); // another checkout: built there, never from here
   const started = Date.now();
   const results = {};
-  for (const target of targets) {
-    log(`— ${target} —`);
-    results[target] = await runTarget(target);
+  if (classic.length > 0) {
+    for (const target of targets) {
+      log(`— ${target} —`);
+      results[target] = await runTarget(target);
+    }
+  }
+  if (scenarios.includes('presence')) {
+    log('— parley presence —');
+    (results.parley ??= {}).presence = await presence.run(PARAMS.presence);
   }
   const summary = report(results);
+  if (results.parley?.presence) summary.presence = presence.report(results.parley.presence);
   const versions = {
     node: process.version,
-    redis: require('child_process').execFileSync('redis-server', ['--version']).toString().trim(),
+    redis: execFileSync('redis-server', ['--version']).toString().trim(),
   };
   process.stdout.write(
     `${JSON.stringify({
@@ -524,6 +362,8 @@ async function main() {
       versions,
       params: PARAMS,
       parleyRedis: onCluster ? 'cluster (3 masters)' : 'single node',
+      parleyRoot,
+      parleyCommit: parleyCommit(),
       scenarios,
       summary,
       results,

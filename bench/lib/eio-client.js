@@ -7,12 +7,16 @@ const { WebSocket: WsSocket } = require('ws');
 class EioClient {
   /**
    * @param {string} baseUrl http://host:port
-   * @param {{ auth?: object, onEvent?: (name: string, payload: unknown) => void }} opts
+   * `onFrame` sees each event frame's raw text (`42["name",…]`) first; returning true skips
+   * parsing it and `onEvent` (the presence scenario counts millions of frames this way).
+   * @param {{ auth?: object, onEvent?: (name: string, payload: unknown) => void,
+   *   onFrame?: (frame: string) => boolean }} opts
    */
   constructor(baseUrl, opts = {}) {
     this.url = `${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
     this.auth = opts.auth;
     this.onEvent = opts.onEvent ?? (() => undefined);
+    this.onFrame = opts.onFrame ?? null;
     this.nextAck = 1;
     this.pending = new Map();
     this.ws = null;
@@ -65,6 +69,7 @@ class EioClient {
           }
           reject(new Error(message));
         } else if (type === '2') {
+          if (this.onFrame?.(s)) return;
           const args = JSON.parse(s.slice(s.indexOf('[')));
           this.onEvent(args[0], args[1]);
         } else if (type === '3') {
