@@ -3,6 +3,8 @@
 export { ClientEvents, ServerEvents } from '../../../libs/contracts/src/events';
 export type {
   ClientToServerEvents,
+  MemberEvent,
+  RoomLeftEvent,
   ServerToClientEvents,
   SyncRoomResult,
   TypingEvent,
@@ -13,8 +15,14 @@ export type {
   Ack,
   AckError,
   AuthResult,
+  MembersPage,
   Message,
   MessagePage,
   Room,
+  RoomDirectoryPage,
+  RoomKind,
+  RoomMember,
+  RoomRole,
   User,
+  UsersPage,
 } from '../../../libs/contracts/src/models';

@@ -1,14 +1,24 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { ChatStore, sortedRooms, unreadCount } from '../lib/store';
+import { isTeamRoom, sortedRooms, unreadCount } from '../lib/selectors';
+import type { ChatStore } from '../lib/store';
 import { Conversation } from './Conversation';
+import { CreateRoomDialog } from './CreateRoomDialog';
+import { RoomDirectory } from './RoomDirectory';
+import { RoomSettings } from './RoomSettings';
 import { Sidebar } from './Sidebar';
 import { UserPicker } from './UserPicker';
 
 const NARROW = '(max-width: 720px)';
 
+type Dialog =
+  | { name: 'new-chat' }
+  | { name: 'new-room' }
+  | { name: 'directory' }
+  | { name: 'settings'; roomId: string };
+
 export function ChatView({ store }: { store: ChatStore }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
-  const [pickerOpen, setPickerOpen] = useState(false);
+  const [dialog, setDialog] = useState<Dialog | null>(null);
   const drafts = useRef(new Map<string, string>());
   const newChatButton = useRef<HTMLButtonElement>(null);
 
@@ -24,8 +34,12 @@ export function ChatView({ store }: { store: ChatStore }) {
     // On a phone, "back" shows the room list; on a desktop the list is always there.
     if (window.matchMedia(NARROW).matches) store.setActive(null);
   }, [store]);
+  const close = useCallback(() => setDialog(null), []);
 
   const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
+  // Settings of a room we are no longer in (left, removed) close with it.
+  const settingsView =
+    dialog?.name === 'settings' && active?.room.id === dialog.roomId ? active : undefined;
   return (
     <div className="app" data-view={active ? 'chat' : 'list'}>
       {state.connection === 'disconnected' && (
@@ -38,7 +52,9 @@ export function ChatView({ store }: { store: ChatStore }) {
         <Sidebar
           state={state}
           onOpen={openRoom}
-          onNewChat={() => setPickerOpen(true)}
+          onNewChat={() => setDialog({ name: 'new-chat' })}
+          onNewRoom={() => setDialog({ name: 'new-room' })}
+          onBrowse={() => setDialog({ name: 'directory' })}
           onLogout={() => void store.logout()}
           newChatRef={newChatButton}
         />
@@ -50,6 +66,9 @@ export function ChatView({ store }: { store: ChatStore }) {
             view={active}
             drafts={drafts.current}
             onBack={back}
+            onSettings={() =>
+              isTeamRoom(active.room) && setDialog({ name: 'settings', roomId: active.room.id })
+            }
           />
         ) : (
           <section className="conversation conversation--empty" aria-label="No conversation">
@@ -57,18 +76,42 @@ export function ChatView({ store }: { store: ChatStore }) {
           </section>
         )}
       </div>
-      {pickerOpen && (
+      {state.notice && (
+        <div className="toast" role="status" data-testid="notice" key={state.notice.id}>
+          <span>
+            {state.notice.text}
+            {state.notice.name !== undefined && <bdi>{state.notice.name}</bdi>}
+          </span>
+          <button
+            type="button"
+            className="btn btn--ghost btn--sm"
+            onClick={() => store.dismissNotice()}
+            aria-label="Dismiss"
+          >
+            ✕
+          </button>
+        </div>
+      )}
+      {dialog?.name === 'new-chat' && (
         <UserPicker
+          store={store}
           state={state}
-          onClose={() => {
-            setPickerOpen(false);
-            newChatButton.current?.focus();
-          }}
-          onPick={async (userId) => {
-            await store.openDm(userId);
-            setPickerOpen(false);
+          title="New chat"
+          onClose={close}
+          onPick={async (user) => {
+            await store.openDm(user.id);
+            setDialog(null);
           }}
         />
+      )}
+      {dialog?.name === 'new-room' && (
+        <CreateRoomDialog store={store} onClose={close} onCreated={close} />
+      )}
+      {dialog?.name === 'directory' && (
+        <RoomDirectory store={store} state={state} onClose={close} onOpened={close} />
+      )}
+      {settingsView && (
+        <RoomSettings store={store} state={state} view={settingsView} onClose={close} />
       )}
     </div>
   );

@@ -1,12 +1,6 @@
 import type { RefObject } from 'react';
-import {
-  displayName,
-  roomPeer,
-  roomTitle,
-  sortedRooms,
-  unreadCount,
-  type ChatState,
-} from '../lib/store';
+import { displayName, roomPeer, roomSections, roomTitle, unreadCount } from '../lib/selectors';
+import type { ChatState, RoomView } from '../lib/store';
 import { shortWhen } from '../lib/timeline';
 import { Avatar } from './Avatar';
 
@@ -14,89 +8,161 @@ interface Props {
   state: ChatState;
   onOpen: (roomId: string) => void;
   onNewChat: () => void;
+  onNewRoom: () => void;
+  onBrowse: () => void;
   onLogout: () => void;
   newChatRef: RefObject<HTMLButtonElement | null>;
 }
 
-export function Sidebar({ state, onOpen, onNewChat, onLogout, newChatRef }: Props) {
+export function Sidebar({
+  state,
+  onOpen,
+  onNewChat,
+  onNewRoom,
+  onBrowse,
+  onLogout,
+  newChatRef,
+}: Props) {
   const me = state.me;
-  const rooms = sortedRooms(state);
+  const { groups, dms } = roomSections(state);
   return (
     <aside className="sidebar" aria-label="Conversations">
       <header className="sidebar__header">
         <Avatar name={me.username} size="sm" />
-        <span className="sidebar__me" data-testid="me">
+        <bdi className="sidebar__me" data-testid="me">
           {me.username}
-        </span>
+        </bdi>
         <button type="button" className="btn btn--ghost" onClick={onLogout}>
           Sign out
         </button>
       </header>
-      <div className="sidebar__actions">
-        <h2 className="sidebar__title">Chats</h2>
-        <button
-          ref={newChatRef}
-          type="button"
-          className="btn btn--primary btn--sm"
-          onClick={onNewChat}
-          data-testid="new-chat"
-        >
-          + New chat
-        </button>
-      </div>
-      <nav>
-        <ul className="rooms">
-          {rooms.map((view) => {
-            const room = view.room;
-            const title = roomTitle(state, room);
-            const peer = roomPeer(state, room);
-            const last = view.messages[view.messages.length - 1];
-            const unread = unreadCount(view, me.id);
-            const activeRoom = room.id === state.activeRoomId;
-            const preview = last
-              ? `${last.from === me.id ? 'You: ' : room.kind === 'public' ? `${displayName(state, last.from)}: ` : ''}${last.message}`
-              : view.loaded
-                ? 'No messages yet'
-                : '';
-            return (
-              <li key={room.id}>
-                <button
-                  type="button"
-                  className={`room${activeRoom ? ' room--active' : ''}${unread ? ' room--unread' : ''}`}
-                  aria-current={activeRoom ? 'page' : undefined}
-                  onClick={() => onOpen(room.id)}
-                  data-testid="room"
-                  data-room-id={room.id}
-                  data-online={peer ? String(peer.online) : undefined}
-                >
-                  <Avatar
-                    name={title}
-                    group={room.kind === 'public'}
-                    online={peer ? peer.online : undefined}
-                  />
-                  <span className="room__main">
-                    <span className="room__name">
-                      {title}
-                      {peer && (
-                        <span className="sr-only">{peer.online ? ' (online)' : ' (offline)'}</span>
-                      )}
-                    </span>
-                    <span className="room__preview">{preview.slice(0, 120)}</span>
-                  </span>
-                  <span className="room__side">
-                    {last && <time className="room__time">{shortWhen(last.date)}</time>}
-                    {unread > 0 && (
-                      <span className="badge" data-testid="unread" aria-label={`${unread} unread`}>
-                        {unread > 99 ? '99+' : unread}
-                      </span>
-                    )}
-                  </span>
-                </button>
-              </li>
-            );
-          })}
+      <nav aria-label="Rooms and direct messages">
+        <div className="sidebar__section">
+          <h2 className="sidebar__title" id="rooms-heading">
+            Rooms
+          </h2>
+          <button
+            type="button"
+            className="btn btn--ghost btn--sm"
+            onClick={onBrowse}
+            data-testid="browse-rooms"
+          >
+            Browse
+          </button>
+          <button
+            type="button"
+            className="btn btn--primary btn--sm btn--icon"
+            onClick={onNewRoom}
+            aria-label="Create a room"
+            title="Create a room"
+            data-testid="new-room"
+          >
+            +
+          </button>
+        </div>
+        <ul className="rooms" aria-labelledby="rooms-heading" data-testid="group-rooms">
+          {groups.map((view) => (
+            <RoomItem key={view.room.id} state={state} view={view} onOpen={onOpen} />
+          ))}
+        </ul>
+        <div className="sidebar__section">
+          <h2 className="sidebar__title" id="dms-heading">
+            Direct messages
+          </h2>
+          <button
+            ref={newChatRef}
+            type="button"
+            className="btn btn--primary btn--sm"
+            onClick={onNewChat}
+            data-testid="new-chat"
+          >
+            + New chat
+          </button>
+        </div>
+        <ul className="rooms" aria-labelledby="dms-heading" data-testid="dm-rooms">
+          {dms.length === 0 && <li className="rooms__empty">No direct messages yet</li>}
+          {dms.map((view) => (
+            <RoomItem key={view.room.id} state={state} view={view} onOpen={onOpen} />
+          ))}
         </ul>
       </nav>
     </aside>
+  );
+}
+
+function RoomItem({
+  state,
+  view,
+  onOpen,
+}: {
+  state: ChatState;
+  view: RoomView;
+  onOpen: (roomId: string) => void;
+}) {
+  const me = state.me;
+  const room = view.room;
+  const title = roomTitle(state, room);
+  const peer = roomPeer(state, room);
+  const last = view.messages[view.messages.length - 1];
+  const unread = unreadCount(view, me.id);
+  const active = room.id === state.activeRoomId;
+  const group = room.kind !== 'dm';
+  const who = last
+    ? last.from === me.id
+      ? 'You'
+      : group
+        ? displayName(state, last.from)
+        : null
+    : null;
+  return (
+    <li>
+      <button
+        type="button"
+        className={`room${active ? ' room--active' : ''}${unread ? ' room--unread' : ''}`}
+        aria-current={active ? 'page' : undefined}
+        onClick={() => onOpen(room.id)}
+        data-testid="room"
+        data-room-id={room.id}
+        data-kind={room.kind}
+        data-online={peer ? String(peer.online) : undefined}
+      >
+        <Avatar name={title} group={group} online={peer ? peer.online : undefined} />
+        <span className="room__main">
+          <span className="room__name">
+            {room.kind === 'private' && (
+              <span className="lock" role="img" aria-label="Private">
+                🔒
+              </span>
+            )}
+            <bdi data-testid="room-name">{title}</bdi>
+            {peer && <span className="sr-only">{peer.online ? ' (online)' : ' (offline)'}</span>}
+          </span>
+          <span className="room__preview">
+            {last ? (
+              <>
+                {who && (
+                  <>
+                    <bdi>{who}</bdi>:{' '}
+                  </>
+                )}
+                <bdi>{last.message.slice(0, 120)}</bdi>
+              </>
+            ) : view.loaded ? (
+              'No messages yet'
+            ) : (
+              ''
+            )}
+          </span>
+        </span>
+        <span className="room__side">
+          {last && <time className="room__time">{shortWhen(last.date)}</time>}
+          {unread > 0 && (
+            <span className="badge" data-testid="unread" aria-label={`${unread} unread`}>
+              {unread > 99 ? '99+' : unread}
+            </span>
+          )}
+        </span>
+      </button>
+    </li>
   );
 }

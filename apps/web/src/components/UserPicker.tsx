@@ -1,119 +1,189 @@
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { ChatState } from '../lib/store';
+import { useEffect, useRef, useState } from 'react';
+import { Limits, type User } from '../contracts';
+import { ApiError } from '../lib/api';
+import type { ChatState, ChatStore } from '../lib/store';
 import { Avatar } from './Avatar';
+import { Modal } from './Modal';
 
 interface Props {
+  store: ChatStore;
   state: ChatState;
+  title: string;
   onClose: () => void;
-  onPick: (userId: string) => Promise<void>;
+  /** Resolves when done; throws to show an error on the row. */
+  onPick: (user: User) => Promise<void>;
+  /** Keep the dialog open after a pick and mark the person done (inviting several people). */
+  multiple?: boolean;
+  /** The label of a done row in `multiple` mode. */
+  doneLabel?: string;
+  testId?: string;
 }
 
-/** "New chat": everyone but me, online first, filterable; Escape closes. */
-export function UserPicker({ state, onClose, onPick }: Props) {
-  const [filter, setFilter] = useState('');
+const DEBOUNCE_MS = 200;
+/** What the server's username prefix search accepts (anything else cannot match a username). */
+const SEARCHABLE = /^[A-Za-z0-9_.-]*$/;
+
+/**
+ * Finds people by username prefix (`GET /api/users/search`, paged with "Load more"): the client
+ * never holds the whole user table. Presence of the people listed is watched while it is open.
+ */
+export function UserPicker({
+  store,
+  state,
+  title,
+  onClose,
+  onPick,
+  multiple = false,
+  doneLabel = 'Added',
+  testId = 'user-picker',
+}: Props) {
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<User[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [searching, setSearching] = useState(true);
+  const [searchError, setSearchError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [done, setDone] = useState<Set<string>>(() => new Set());
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);
-  const dialog = useRef<HTMLDivElement>(null);
-  const titleId = useId();
+  const generation = useRef(0);
 
-  useEffect(() => input.current?.focus(), []);
+  const q = query.trim().slice(0, Limits.usernameMaxLength);
+  const searchable = SEARCHABLE.test(q);
 
-  const users = useMemo(() => {
-    const needle = filter.trim().toLowerCase();
-    return Object.values(state.users)
-      .filter((u) => u.id !== state.me.id && u.username.toLowerCase().includes(needle))
-      .sort(
-        (a, b) =>
-          Number(b.online) - Number(a.online) ||
-          a.username.localeCompare(b.username, undefined, { sensitivity: 'base' }),
-      );
-  }, [state.users, state.me.id, filter]);
-
-  function onKeyDown(event: KeyboardEvent) {
-    if (event.key === 'Escape') {
-      event.stopPropagation();
-      onClose();
+  useEffect(() => {
+    const gen = ++generation.current;
+    if (!searchable) {
+      setResults([]);
+      setCursor(null);
+      setSearching(false);
       return;
     }
-    if (event.key !== 'Tab' || !dialog.current) return;
-    // Keep focus inside the dialog.
-    const focusable = dialog.current.querySelectorAll<HTMLElement>('input, button:not([disabled])');
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
+    setSearching(true);
+    const timer = setTimeout(() => {
+      store.searchUsers(q).then(
+        (page) => {
+          if (gen !== generation.current) return;
+          setResults(page.users);
+          setCursor(page.nextCursor);
+          setSearching(false);
+          setSearchError(null);
+        },
+        (err: unknown) => {
+          if (gen !== generation.current) return;
+          setSearching(false);
+          setSearchError(err instanceof ApiError ? err.message : 'Search failed, try again');
+        },
+      );
+    }, DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [q, searchable, store]);
+
+  async function loadMore() {
+    if (!cursor || searching) return;
+    const gen = generation.current;
+    setSearching(true);
+    try {
+      const page = await store.searchUsers(q, cursor);
+      if (gen !== generation.current) return;
+      setResults((prev) => [
+        ...prev,
+        ...page.users.filter((u) => !prev.some((p) => p.id === u.id)),
+      ]);
+      setCursor(page.nextCursor);
+    } catch (err) {
+      setSearchError(err instanceof ApiError ? err.message : 'Search failed, try again');
+    } finally {
+      if (gen === generation.current) setSearching(false);
     }
   }
 
-  async function pick(userId: string) {
-    setBusy(true);
+  const people = results.filter((u) => u.id !== state.me.id);
+  const shownIds = people.map((u) => u.id).join(',');
+
+  // Presence of the people listed (we may share no room with them), for as long as they are.
+  useEffect(() => {
+    store.watchPresence(shownIds ? shownIds.split(',') : []);
+  }, [shownIds, store]);
+  useEffect(() => () => store.watchPresence([]), [store]);
+
+  async function pick(user: User) {
+    setBusy(user.id);
     setError(null);
     try {
-      await onPick(userId);
-    } catch {
-      setError('Could not open that conversation, try again');
-      setBusy(false);
+      await onPick(user);
+      if (multiple) setDone((prev) => new Set(prev).add(user.id));
+    } catch (err) {
+      setError(
+        err instanceof ApiError && err.status !== 0
+          ? err.message
+          : `Could not do that for ${user.username}, try again`,
+      );
+    } finally {
+      setBusy(null);
     }
   }
 
   return (
-    <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div
-        ref={dialog}
-        className="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        onKeyDown={onKeyDown}
-        data-testid="user-picker"
-      >
-        <header className="dialog__header">
-          <h2 id={titleId}>New chat</h2>
-          <button type="button" className="btn btn--ghost" onClick={onClose} aria-label="Close">
-            ✕
-          </button>
-        </header>
-        <input
-          ref={input}
-          className="dialog__search"
-          type="search"
-          placeholder="Search people"
-          aria-label="Search people"
-          value={filter}
-          onChange={(e) => setFilter(e.target.value)}
-        />
-        {error && (
-          <p className="auth__error" role="alert">
-            {error}
-          </p>
-        )}
-        <ul className="people">
-          {users.length === 0 && <li className="people__empty">Nobody found</li>}
-          {users.map((user) => (
+    <Modal title={title} onClose={onClose} initialFocus={input} testId={testId}>
+      <input
+        ref={input}
+        className="dialog__search"
+        type="search"
+        placeholder="Search people by name"
+        aria-label="Search people"
+        value={query}
+        maxLength={Limits.usernameMaxLength}
+        onChange={(e) => setQuery(e.target.value)}
+        data-testid="user-search"
+      />
+      {(error || searchError) && (
+        <p className="form-error" role="alert">
+          {error ?? searchError}
+        </p>
+      )}
+      <ul className="people" aria-busy={searching}>
+        {!searching && people.length === 0 && <li className="people__empty">Nobody found</li>}
+        {people.map((found) => {
+          const user = state.users[found.id] ?? found;
+          const isDone = done.has(user.id);
+          return (
             <li key={user.id}>
               <button
                 type="button"
                 className="person"
-                disabled={busy}
-                onClick={() => void pick(user.id)}
+                disabled={busy !== null || isDone}
+                onClick={() => void pick(user)}
                 data-testid="person"
                 data-user-id={user.id}
               >
                 <Avatar name={user.username} online={user.online} size="sm" />
-                <span className="person__name">{user.username}</span>
+                <bdi className="person__name">{user.username}</bdi>
                 <span className={`person__status${user.online ? ' person__status--on' : ''}`}>
-                  {user.online ? 'online' : 'offline'}
+                  {isDone ? doneLabel : busy === user.id ? '…' : user.online ? 'online' : 'offline'}
                 </span>
               </button>
             </li>
-          ))}
-        </ul>
-      </div>
-    </div>
+          );
+        })}
+        {cursor && (
+          <li className="people__more">
+            <button
+              type="button"
+              className="btn btn--sm"
+              onClick={() => void loadMore()}
+              disabled={searching}
+            >
+              Load more
+            </button>
+          </li>
+        )}
+        {searching && (
+          <li className="people__empty" role="status">
+            <span className="spinner" aria-hidden="true" /> Searching…
+          </li>
+        )}
+      </ul>
+    </Modal>
   );
 }

@@ -1,4 +1,14 @@
-import type { AuthResult, Message, MessagePage, Room, User } from '../contracts';
+import type {
+  AuthResult,
+  MembersPage,
+  Message,
+  MessagePage,
+  Room,
+  RoomDirectoryPage,
+  RoomRole,
+  User,
+  UsersPage,
+} from '../contracts';
 
 /** An HTTP error with the server's message (a string, or the first field error). */
 export class ApiError extends Error {
@@ -46,6 +56,16 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 
 const enc = encodeURIComponent;
 
+/** `?a=1&b=2` from the defined, non-empty values (empty string when there are none). */
+function query(params: Record<string, string | number | null | undefined>): string {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${k}=${enc(String(v))}`);
+  return parts.length > 0 ? `?${parts.join('&')}` : '';
+}
+
+const room = (roomId: string) => `/api/rooms/${enc(roomId)}`;
+
 export const api = {
   /** The seed-compatible `GET /me`: the user, or null (200) without a session. */
   session: () => call<User | null>('GET', '/me'),
@@ -54,15 +74,32 @@ export const api = {
   register: (username: string, password: string) =>
     call<AuthResult>('POST', '/api/auth/register', { username, password }),
   logout: () => call<void>('POST', '/api/auth/logout'),
-  users: () => call<User[]>('GET', '/api/users'),
+  /** Users by id (at most Limits.userIdsMax per call); there is no "every user" route. */
   usersByIds: (ids: string[]) => call<User[]>('GET', `/api/users?ids=${ids.map(enc).join(',')}`),
+  searchUsers: (q: string, cursor?: string | null, limit = 30) =>
+    call<UsersPage>('GET', `/api/users/search${query({ q, cursor, limit })}`),
+
   rooms: () => call<Room[]>('GET', '/api/rooms'),
   openDm: (userId: string) => call<Room>('POST', '/api/rooms/dm', { userId }),
+  createRoom: (body: { name: string; kind: 'public' | 'private'; topic?: string }) =>
+    call<Room>('POST', '/api/rooms', body),
+  directory: (q: string, cursor?: string | null, limit = 30) =>
+    call<RoomDirectoryPage>('GET', `/api/rooms/directory${query({ q, cursor, limit })}`),
+  joinRoom: (roomId: string) => call<Room>('POST', `${room(roomId)}/join`),
+  leaveRoom: (roomId: string) => call<void>('POST', `${room(roomId)}/leave`),
+  updateRoom: (roomId: string, patch: { name?: string; topic?: string }) =>
+    call<Room>('PATCH', room(roomId), patch),
+  members: (roomId: string, cursor?: string | null, limit = 50) =>
+    call<MembersPage>('GET', `${room(roomId)}/members${query({ cursor, limit })}`),
+  addMember: (roomId: string, userId: string) =>
+    call<unknown>('POST', `${room(roomId)}/members`, { userId }),
+  removeMember: (roomId: string, userId: string) =>
+    call<void>('DELETE', `${room(roomId)}/members/${enc(userId)}`),
+  setRole: (roomId: string, userId: string, role: RoomRole) =>
+    call<unknown>('PUT', `${room(roomId)}/members/${enc(userId)}`, { role }),
+
   history: (roomId: string, before?: string, limit = 50) =>
-    call<MessagePage>(
-      'GET',
-      `/api/rooms/${enc(roomId)}/messages?limit=${limit}${before ? `&before=${enc(before)}` : ''}`,
-    ),
+    call<MessagePage>('GET', `${room(roomId)}/messages${query({ limit, before })}`),
   post: (roomId: string, message: string, clientId: string) =>
-    call<Message>('POST', `/api/rooms/${enc(roomId)}/messages`, { message, clientId }),
+    call<Message>('POST', `${room(roomId)}/messages`, { message, clientId }),
 };

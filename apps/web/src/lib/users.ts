@@ -1,0 +1,104 @@
+import { ClientEvents, Limits, type User } from '../contracts';
+import { api } from './api';
+import { emitWithTimeout, type Link } from './socket';
+import type { StateCell } from './state';
+
+const WATCH_TIMEOUT_MS = 10_000;
+
+/**
+ * Users and presence. There is no "every user" route: users are fetched by id when a message,
+ * a DM or a typing notice names one we do not know, refreshed by id after a reconnect, and found
+ * with the prefix search for pickers. Presence arrives for people we share a room with; for
+ * others on screen (search results) the client asks with `presence.watch`.
+ */
+export class Users {
+  private readonly missing = new Set<string>();
+  private fetchTimer?: ReturnType<typeof setTimeout>;
+  /** The `presence.watch` list of this socket (sent again after every reconnect). */
+  private watched: string[] = [];
+
+  constructor(
+    private readonly cell: StateCell,
+    private readonly link: Link,
+  ) {}
+
+  dispose(): void {
+    clearTimeout(this.fetchTimer);
+  }
+
+  upsert(users: readonly User[]): void {
+    let changed = false;
+    const next = { ...this.cell.current.users };
+    for (const user of users) {
+      if (!user || typeof user.id !== 'string') continue;
+      const known = next[user.id];
+      if (known && known.online === user.online && known.username === user.username) continue;
+      next[user.id] = { id: user.id, username: user.username, online: Boolean(user.online) };
+      this.missing.delete(user.id);
+      changed = true;
+    }
+    if (changed) this.cell.set({ users: next });
+  }
+
+  /** Fetches (batched, by id) the users among `ids` that are not known yet. */
+  ensure(ids: readonly string[]): void {
+    const users = this.cell.current.users;
+    for (const id of ids) if (!users[id]) this.missing.add(id);
+    if (this.missing.size === 0 || this.fetchTimer) return;
+    this.fetchTimer = setTimeout(() => {
+      this.fetchTimer = undefined;
+      const wanted = [...this.missing];
+      this.missing.clear();
+      void this.fetch(wanted);
+    }, 50);
+  }
+
+  /** After a reconnect: names and presence of everyone we know may have changed meanwhile. */
+  async refreshKnown(): Promise<void> {
+    const me = this.cell.current.me.id;
+    await this.fetch(Object.keys(this.cell.current.users).filter((id) => id !== me));
+  }
+
+  private async fetch(ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += Limits.userIdsMax) {
+      try {
+        this.upsert(await api.usersByIds(ids.slice(i, i + Limits.userIdsMax)));
+      } catch {
+        // Shown as "User 12" until the next reconnect or mention asks again.
+      }
+    }
+  }
+
+  /** A username prefix search; results (and their presence) go into the known users too. */
+  async search(
+    q: string,
+    cursor?: string | null,
+  ): Promise<{ users: User[]; nextCursor: string | null }> {
+    const page = await api.searchUsers(q, cursor);
+    this.upsert(page.users);
+    return page;
+  }
+
+  /** Presence for these users even without a shared room (replaces the previous list). */
+  watch(userIds: readonly string[]): void {
+    const next = [...new Set(userIds)].slice(0, Limits.presenceWatchMax);
+    if (next.join(',') === this.watched.join(',')) return;
+    this.watched = next;
+    this.sendWatch();
+  }
+
+  /** Sends the watch list; on connect only when there is one (the server starts empty). */
+  sendWatch(onConnect = false): void {
+    const socket = this.link.socket();
+    if (!socket?.connected || (onConnect && this.watched.length === 0)) return;
+    emitWithTimeout(
+      socket,
+      WATCH_TIMEOUT_MS,
+      ClientEvents.PresenceWatch,
+      { userIds: this.watched },
+      (err, ack) => {
+        if (!err && ack?.ok && Array.isArray(ack.users)) this.upsert(ack.users);
+      },
+    );
+  }
+}
