@@ -9,6 +9,7 @@ import { AuthModule } from './auth/auth.module';
 import { BusModule } from './bus/bus.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { loggerOptions } from './common/logger.options';
+import { ReadRateGuard } from './common/read-rate.guard';
 import { SessionAuthGuard } from './common/session-auth.guard';
 import { CompatModule } from './compat/compat.module';
 import { HealthModule } from './health/health.module';
@@ -52,6 +53,8 @@ export class AppModule {
       controllers: [ClientConfigController],
       providers: [
         { provide: APP_GUARD, useClass: SessionAuthGuard },
+        // Global guards run in this order: the read limit needs the user the session guard set.
+        { provide: APP_GUARD, useClass: ReadRateGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         {
           provide: APP_PIPE,

@@ -29,6 +29,7 @@ describe('validateEnv', () => {
       LIMIT_AUTH_PER_MINUTE: 60,
       LIMIT_LOGIN_FAILURES: 10,
       LIMIT_CONNECTIONS_PER_USER: 20,
+      LIMIT_READS_PER_MINUTE: 600,
       HISTORY_MAX_PER_ROOM: 10000,
       LOG_LEVEL: 'info',
     });
@@ -106,6 +107,7 @@ describe('validateEnv', () => {
       ['LIMIT_EVENTS_PER_SECOND', { LIMIT_EVENTS_PER_SECOND: '0' }],
       ['LIMIT_LOGIN_FAILURES', { LIMIT_LOGIN_FAILURES: 'many' }],
       ['LIMIT_CONNECTIONS_PER_USER', { LIMIT_CONNECTIONS_PER_USER: '0' }],
+      ['LIMIT_READS_PER_MINUTE', { LIMIT_READS_PER_MINUTE: '0' }],
       ['SESSION_TTL_SECONDS', { SESSION_TTL_SECONDS: '59' }],
       ['HISTORY_MAX_PER_ROOM', { HISTORY_MAX_PER_ROOM: '99' }],
       ['DEMO_DATA', { DEMO_DATA: 'maybe' }],

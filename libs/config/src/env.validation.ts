@@ -131,6 +131,15 @@ export class EnvironmentVariables {
   @Min(1)
   LIMIT_LOGIN_FAILURES = 10;
 
+  /**
+   * GET/HEAD requests per user per minute on every authenticated route: generous for a client,
+   * a bound for a script that reads history in a loop.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LIMIT_READS_PER_MINUTE = 600;
+
   /** Open sockets per user across all gateways (tabs, devices); one more is refused. */
   @Transform(toInt)
   @IsInt()

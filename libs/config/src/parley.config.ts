@@ -45,6 +45,8 @@ export interface ParleyConfig {
     authPerMinute: number;
     loginFailures: number;
     loginFailureWindowSeconds: number;
+    /** Authenticated GET/HEAD requests per user (LIMIT_READS_PER_MINUTE). */
+    readsPerMinute: number;
     /** Open sockets per user across every gateway (LIMIT_CONNECTIONS_PER_USER). */
     connectionsPerUser: number;
   };
@@ -109,6 +111,7 @@ export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
       authPerMinute: env.LIMIT_AUTH_PER_MINUTE,
       loginFailures: env.LIMIT_LOGIN_FAILURES,
       loginFailureWindowSeconds: 15 * 60,
+      readsPerMinute: env.LIMIT_READS_PER_MINUTE,
       connectionsPerUser: env.LIMIT_CONNECTIONS_PER_USER,
     },
     historyMaxPerRoom: env.HISTORY_MAX_PER_ROOM,
