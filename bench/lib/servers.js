@@ -100,6 +100,7 @@ async function startParley(redis, extraEnv = {}) {
     LIMIT_MESSAGES_PER_MINUTE: '100000000',
     LIMIT_AUTH_PER_MINUTE: '1000000',
     LIMIT_LOGIN_FAILURES: '1000000',
+    LIMIT_READS_PER_MINUTE: '1000000',
     ...extraEnv,
   };
   const ports = [await freePort(), await freePort(), await freePort()];
