@@ -24,7 +24,7 @@ interface Presence {
  * later one.
  */
 const QUIET_MS = 6_000;
-/** CONTRACT.md: `user.disconnected` follows the last connection's close within 10 s. */
+/** docs/socket-io.md "Presence": `user.disconnected` follows the last close within 10 s. */
 const PRESENCE_BOUND_MS = 10_000;
 /** Issue 3: a crashed gateway's users are reported offline within 30 s. */
 const CRASH_BOUND_MS = 30_000;

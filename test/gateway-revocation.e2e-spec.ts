@@ -3,7 +3,10 @@ import request from 'supertest';
 import { waitFor } from './support/api';
 import { connectSocket, registerUser, sleep, Stack, startStack, TestUser } from './support/stack';
 
-/** CONTRACT.md: a revoked session's sockets are disconnected within 1 s of the logout response. */
+/**
+ * docs/protocol.md "Sessions and authentication": a revoked session's sockets are disconnected
+ * within 1 s of the logout response.
+ */
 const REVOCATION_BOUND_MS = 1_000;
 
 interface Watched {

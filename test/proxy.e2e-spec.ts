@@ -6,7 +6,7 @@ import request from 'supertest';
 import { startApi, TestApi, waitFor } from './support/api';
 
 /**
- * The API's /socket.io proxy (CONTRACT.md "Processes and configuration"): connections are spread
+ * The API's /socket.io proxy (docs/socket-io.md "Connecting"): connections are spread
  * over GATEWAY_URLS and every request of one Engine.IO session reaches the same gateway. The real
  * gateway is not needed for that, so two plain Socket.IO servers stand in for it; each answers
  * `whoami` with its own name and records which Engine.IO session ids reached it.

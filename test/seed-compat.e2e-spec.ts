@@ -6,7 +6,7 @@ import { startApi, TestApi, testRedisUrl, waitFor } from './support/api';
 import { SESSION_COOKIE, sessionCookie, setCookies } from './support/http';
 
 /**
- * The reference demo's root-path routes (CONTRACT.md "Seed-client compatibility"), its demo data,
+ * The reference demo's root-path routes (docs/reference-client.md), its demo data,
  * and one test per numbered defect of research/seed-api.md §9 that the REST side can show. Each
  * defect test fails against the reference demo's behaviour.
  */

@@ -4,7 +4,7 @@ import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { Limits } from '../limits';
 import { USER_ID_PATTERN } from './validators';
 
-/** Reference-client routes (CONTRACT.md "Seed-client compatibility"). */
+/** Reference-client routes (docs/reference-client.md). */
 export class SeedCreateRoomDto {
   @ApiProperty({ example: '1' })
   @Type(() => String)
