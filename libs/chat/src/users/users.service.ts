@@ -59,19 +59,26 @@ export class UsersService {
   }
 
   /**
-   * Checks a password. Failed attempts are counted per username across all API replicas; once
-   * the limit is reached the name is refused (429) before any hashing until the window ends.
+   * Checks a password. Every attempt takes a slot of the per-username window before any hashing,
+   * in one atomic step, so guesses sent at once cannot all pass the check; a successful login
+   * frees the window, so what stays counted are failures. Once the window is full the name is
+   * refused (429) until it ends, across all API replicas.
    */
   async authenticate(username: string, password: string): Promise<UserRecord> {
     const { loginFailures, loginFailureWindowSeconds } = this.config.limits;
     const subject = usernameKey(username);
-    const blockedMs = await this.limits.failureBlockMs('login-fail', subject, loginFailures);
-    if (blockedMs > 0) throw new RateLimitedException(blockedMs, 'Too many failed logins');
+    const attempt = await this.limits.hit(
+      'login-fail',
+      subject,
+      loginFailures,
+      loginFailureWindowSeconds * 1000,
+    );
+    if (!attempt.allowed)
+      throw new RateLimitedException(attempt.retryAfterMs, 'Too many failed logins');
 
     const user = await this.users.findByUsername(username);
     const ok = await bcrypt.compare(password, user?.passwordHash ?? (await this.getDummyHash()));
     if (!user || !ok) {
-      await this.limits.recordFailure('login-fail', subject, loginFailureWindowSeconds);
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
     await this.limits.clearFailures('login-fail', subject);

@@ -102,42 +102,13 @@ describe('RateLimitRepository (real Redis)', () => {
     });
   });
 
-  describe('login failures', () => {
-    const WINDOW_S = 900;
-
-    it('blocks once `limit` failures are recorded, for at most the window', async () => {
-      expect(await repo.failureBlockMs('login', 'bob', 3)).toBe(0);
-      await repo.recordFailure('login', 'bob', WINDOW_S);
-      await repo.recordFailure('login', 'bob', WINDOW_S);
-      expect(await repo.failureBlockMs('login', 'bob', 3)).toBe(0);
-      await repo.recordFailure('login', 'bob', WINDOW_S);
-      const blocked = await repo.failureBlockMs('login', 'bob', 3);
-      expect(blocked).toBeGreaterThan(0);
-      expect(blocked).toBeLessThanOrEqual(WINDOW_S * 1000);
-      // Reading does not count: still blocked, not more.
-      expect(await redis.get(RedisKeys.rateLimit('login', 'bob'))).toBe('3');
-      expect(await repo.failureBlockMs('login', 'alice', 3)).toBe(0);
-    });
-
-    it('clearFailures lifts the block and restarts the count', async () => {
-      for (let i = 0; i < 3; i += 1) await repo.recordFailure('login', 'carol', WINDOW_S);
-      expect(await repo.failureBlockMs('login', 'carol', 3)).toBeGreaterThan(0);
+  describe('clearFailures', () => {
+    it('empties the window: a full one allows hits again', async () => {
+      for (let i = 0; i < 3; i += 1) await repo.hit('login', 'carol', 3, 900_000);
+      expect((await repo.hit('login', 'carol', 3, 900_000)).allowed).toBe(false);
       await repo.clearFailures('login', 'carol');
-      expect(await repo.failureBlockMs('login', 'carol', 3)).toBe(0);
-      await repo.recordFailure('login', 'carol', WINDOW_S);
-      expect(await repo.failureBlockMs('login', 'carol', 1)).toBeGreaterThan(0);
-      expect(await repo.failureBlockMs('login', 'carol', 2)).toBe(0);
-    });
-
-    it('starts the window at the first failure; later failures do not extend it', async () => {
-      const key = RedisKeys.rateLimit('login', 'dave');
-      await repo.recordFailure('login', 'dave', WINDOW_S);
-      const ttl = await redis.pttl(key);
-      expect(ttl).toBeGreaterThan(0);
-      expect(ttl).toBeLessThanOrEqual(WINDOW_S * 1000);
-      await redis.pexpire(key, 5_000);
-      await repo.recordFailure('login', 'dave', WINDOW_S);
-      expect(await redis.pttl(key)).toBeLessThanOrEqual(5_000);
+      expect(await redis.exists(RedisKeys.rateLimit('login', 'carol'))).toBe(0);
+      expect((await repo.hit('login', 'carol', 3, 900_000)).allowed).toBe(true);
     });
   });
 });

@@ -30,8 +30,8 @@ type LeaseScript = (
  * The auth throttler (per IP) uses the throttler library's storage through @nestjs/throttler.
  * Message sends count in a fixed window that a process can take several hits from at once (the
  * per-message hot path, where the library's script cost several times more Redis CPU in the
- * benchmark, and even one call per message was a third of the Redis calls). Login failures need a
- * counter that can be read without counting (a blocked name must not even reach bcrypt).
+ * benchmark, and even one call per message was a third of the Redis calls). Login attempts take
+ * a hit before bcrypt runs, so the check and the count are one step.
  */
 @Injectable()
 export class RateLimitRepository {
@@ -74,21 +74,7 @@ export class RateLimitRepository {
     return { granted: Number(granted), windowLeftMs: Number(windowLeftMs) };
   }
 
-  /** Remaining lifetime of a failure counter that has reached `limit`, else 0. */
-  async failureBlockMs(scope: string, subject: string, limit: number): Promise<number> {
-    const key = RedisKeys.rateLimit(scope, subject);
-    const [[, count], [, ttl]] = ((await this.redis.multi().get(key).pttl(key).exec()) ?? []) as [
-      [Error | null, string | null],
-      [Error | null, number],
-    ];
-    return Number(count ?? 0) >= limit ? Math.max(ttl, 1) : 0;
-  }
-
-  async recordFailure(scope: string, subject: string, windowSeconds: number): Promise<void> {
-    const key = RedisKeys.rateLimit(scope, subject);
-    await this.redis.multi().incr(key).expire(key, windowSeconds, 'NX').exec();
-  }
-
+  /** Empties a window (a successful login forgives the failures before it). */
   async clearFailures(scope: string, subject: string): Promise<void> {
     await this.redis.del(RedisKeys.rateLimit(scope, subject));
   }
