@@ -18,7 +18,7 @@ import {
   toSession,
 } from './support/http';
 
-/** REST half of CONTRACT.md against the real API and the private test Redis (db 1; db 3 for limits). */
+/** REST half of docs/protocol.md against the real API and the private test Redis (db 1; db 3 for limits). */
 
 const FOREIGN_ORIGIN = 'http://evil.example';
 

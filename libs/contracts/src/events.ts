@@ -1,6 +1,6 @@
 import type { Ack, Message, Room, User } from './models';
 
-/** Socket.IO event names (CONTRACT.md "Socket.IO"). The only place they are spelled out. */
+/** Socket.IO event names (docs/socket-io.md). The only place they are spelled out. */
 export const ClientEvents = {
   Message: 'message',
   RoomJoin: 'room.join',

@@ -1,4 +1,4 @@
-/** Wire limits from CONTRACT.md, shared by validation, the gateway and clients. */
+/** Wire limits (docs/protocol.md "Limits"), shared by validation, the gateway and clients. */
 export const Limits = {
   messageMaxCodePoints: 4000,
   clientIdMaxLength: 64,

@@ -1,4 +1,4 @@
-/** Wire shapes (CONTRACT.md "Conventions"). */
+/** Wire shapes (docs/protocol.md "Data shapes"). */
 export interface Message {
   id: string;
   roomId: string;

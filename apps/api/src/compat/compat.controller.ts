@@ -39,7 +39,7 @@ import { CompatExceptionFilter } from './compat-exception.filter';
 const SEED_PAGE_DEFAULT = { offset: 0, size: 15 };
 
 /**
- * The reference demo's root-path routes (CONTRACT.md "Seed-client compatibility"): its response
+ * The reference demo's root-path routes (docs/reference-client.md): its response
  * shapes, Parley's services and authorisation. Kept out of the OpenAPI document on purpose; new
  * clients use /api.
  */
