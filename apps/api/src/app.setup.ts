@@ -220,6 +220,9 @@ function completeOpenApi(document: OpenAPIObject, publicIds: ReadonlySet<string>
       if (!isPublic && !operation.responses['401']) {
         operation.responses['401'] = { description: 'No valid session (cookie or bearer token)' };
       }
+      if (!isPublic && method === 'get' && !operation.responses['429']) {
+        operation.responses['429'] = { description: 'Too many reads (LIMIT_READS_PER_MINUTE)' };
+      }
       for (const [status, response] of Object.entries(operation.responses)) {
         if (!/^[45]\d\d$/.test(status) || !response || '$ref' in response) continue;
         response.content ??= { 'application/json': { schema: errorRef } };
