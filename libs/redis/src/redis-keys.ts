@@ -46,6 +46,12 @@ export const RedisKeys = {
 
   /** Rate-limit counters (the throttler storage adds its own hash-tagged suffixes). */
   rateLimit: (scope: string, subject: string) => `rl:${scope}:${subject}`,
+  /**
+   * Failed logins of a (lower-cased) name: from all untrusted clients together, and from one
+   * client (an address or a known device). One hash tag: one script reserves from both.
+   */
+  loginFailures: (name: string) => `rl:login:{${name}}`,
+  loginFailuresFrom: (name: string, client: string) => `rl:login:{${name}}:from:${client}`,
 
   /** Demo data markers: the lock held while seeding and the "done" flag. */
   seedLock: () => '{seed}:demo:lock',

@@ -5,6 +5,7 @@ import { SessionsRepository } from '@app/redis';
 import type { Request, Response } from 'express';
 import { BusService } from '../bus/bus.service';
 import type { SessionUser } from '../common/current-user.decorator';
+import { KnownDevice } from './known-device';
 
 /** Session lifecycle: every login gets a fresh session id; logout revokes it everywhere. */
 @Injectable()
@@ -13,6 +14,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly sessions: SessionsRepository,
     private readonly bus: BusService,
+    private readonly devices: KnownDevice,
   ) {}
 
   async register(req: Request, username: string, password: string): Promise<AuthResult> {
@@ -33,6 +35,7 @@ export class AuthService {
     await settle((done) => req.session.save(done));
     await this.sessions.track(user.id, req.sessionID);
     if (previous) await this.revoked(previous.sid, previous.userId);
+    this.devices.remember(req, user.id);
     req.user = user;
     const [withPresence] = await this.users.findMany([user.id]);
     return { user: withPresence ?? toUser(user, false), token: req.sessionID };
@@ -49,7 +52,12 @@ export class AuthService {
     currentPassword: string,
     newPassword: string,
   ): Promise<AuthResult> {
-    const record = await this.users.changePassword(user, currentPassword, newPassword);
+    const record = await this.users.changePassword(
+      user,
+      currentPassword,
+      newPassword,
+      this.devices.clientOf(req),
+    );
     const current = req.sessionID;
     const others = (await this.sessions.sessionIdsOf(record.id)).filter((sid) => sid !== current);
     // startSession replaces and revokes the caller's own session; the others are ended here.

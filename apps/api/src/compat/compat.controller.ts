@@ -34,6 +34,7 @@ import { AuthService } from '../auth/auth.service';
 import { BusService } from '../bus/bus.service';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 import { Public } from '../common/public.decorator';
+import { KnownDevice } from '../auth/known-device';
 import { CompatExceptionFilter } from './compat-exception.filter';
 
 const SEED_PAGE_DEFAULT = { offset: 0, size: 15 };
@@ -54,6 +55,7 @@ export class CompatController {
     private readonly rooms: RoomsService,
     private readonly messages: MessagesService,
     private readonly bus: BusService,
+    private readonly devices: KnownDevice,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {}
 
@@ -91,7 +93,8 @@ export class CompatController {
       }
     }
     try {
-      const user = await this.users.authenticate(body.username, body.password);
+      const client = this.devices.clientOf(req);
+      const user = await this.users.authenticate(body.username, body.password, client);
       const result = await this.auth.startSession(req, { id: user.id, username: user.username });
       res.status(200);
       return result.user;

@@ -7,16 +7,11 @@ import {
 } from '@nestjs/common';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import type { User } from '@app/contracts';
-import {
-  PresenceRepository,
-  RateLimitRepository,
-  UserRecord,
-  UsersRepository,
-  usernameKey,
-} from '@app/redis';
+import { PresenceRepository, RateLimitRepository, UserRecord, UsersRepository } from '@app/redis';
 import * as bcrypt from 'bcrypt';
 import { LRUCache } from 'lru-cache';
 import { RateLimitedException } from '../common/rate-limited.exception';
+import { LoginClient, LoginLimiter } from './login-limiter';
 
 export const INVALID_CREDENTIALS = 'Invalid username or password';
 
@@ -33,12 +28,16 @@ export class UsersService {
     ttl: ACCOUNT_RECHECK_MS,
   });
 
+  private readonly loginLimit: LoginLimiter;
+
   constructor(
     private readonly users: UsersRepository,
     private readonly presence: PresenceRepository,
-    private readonly limits: RateLimitRepository,
+    limits: RateLimitRepository,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
-  ) {}
+  ) {
+    this.loginLimit = new LoginLimiter(limits, config.limits);
+  }
 
   async register(username: string, password: string): Promise<UserRecord> {
     const hash = await bcrypt.hash(password, this.config.bcryptCost);
@@ -59,29 +58,21 @@ export class UsersService {
   }
 
   /**
-   * Checks a password. Every attempt takes a slot of the per-username window before any hashing,
-   * in one atomic step, so guesses sent at once cannot all pass the check; a successful login
-   * frees the window, so what stays counted are failures. Once the window is full the name is
-   * refused (429) until it ends, across all API replicas.
+   * Checks a password. The attempt is reserved before any hashing, in one atomic step, so
+   * guesses sent at once cannot all pass the check; failures cost the client that makes them
+   * (LoginLimiter), and a client refused gets a 429, across all API replicas.
    */
-  async authenticate(username: string, password: string): Promise<UserRecord> {
-    const { loginFailures, loginFailureWindowSeconds } = this.config.limits;
-    const subject = usernameKey(username);
-    const attempt = await this.limits.hit(
-      'login-fail',
-      subject,
-      loginFailures,
-      loginFailureWindowSeconds * 1000,
-    );
-    if (!attempt.allowed)
-      throw new RateLimitedException(attempt.retryAfterMs, 'Too many failed logins');
-
+  async authenticate(username: string, password: string, client: LoginClient): Promise<UserRecord> {
     const user = await this.users.findByUsername(username);
+    const attempt = await this.loginLimit.reserve(username, user?.id, client);
+    if (attempt.waitMs > 0)
+      throw new RateLimitedException(attempt.waitMs, 'Too many failed logins');
+
     const ok = await bcrypt.compare(password, user?.passwordHash ?? (await this.getDummyHash()));
     if (!user || !ok) {
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
-    await this.limits.clearFailures('login-fail', subject);
+    await this.loginLimit.succeeded(attempt);
     return user;
   }
 
@@ -94,10 +85,11 @@ export class UsersService {
     session: { id: string; username: string },
     currentPassword: string,
     newPassword: string,
+    client: LoginClient,
   ): Promise<UserRecord> {
     let user: UserRecord;
     try {
-      user = await this.authenticate(session.username, currentPassword);
+      user = await this.authenticate(session.username, currentPassword, client);
     } catch (err) {
       if (err instanceof UnauthorizedException)
         throw new ForbiddenException('Current password is wrong');

@@ -102,13 +102,56 @@ describe('RateLimitRepository (real Redis)', () => {
     });
   });
 
-  describe('clearFailures', () => {
-    it('empties the window: a full one allows hits again', async () => {
-      for (let i = 0; i < 3; i += 1) await repo.hit('login', 'carol', 3, 900_000);
-      expect((await repo.hit('login', 'carol', 3, 900_000)).allowed).toBe(false);
-      await repo.clearFailures('login', 'carol');
-      expect(await redis.exists(RedisKeys.rateLimit('login', 'carol'))).toBe(0);
-      expect((await repo.hit('login', 'carol', 3, 900_000)).allowed).toBe(true);
+  describe('login attempts', () => {
+    const limits = { perClient: 3, perName: 5, windowMs: 60_000, maxBlockMs: 24 * 3600_000 };
+
+    it('a client gets `perClient` attempts per name, then waits about a window', async () => {
+      for (let i = 0; i < 3; i += 1) expect(await repo.reserveLogin('ann', 'ip:a', limits)).toBe(0);
+      const wait = await repo.reserveLogin('ann', 'ip:a', limits);
+      expect(wait).toBeGreaterThan(55_000);
+      expect(wait).toBeLessThanOrEqual(60_000);
+      expect(await repo.reserveLogin('ann', 'ip:b', limits)).toBe(0);
+      expect(await repo.reserveLogin('bob', 'ip:a', limits)).toBe(0);
+    });
+
+    it('of many concurrent attempts exactly `perClient` are reserved', async () => {
+      const waits = await Promise.all(
+        Array.from({ length: 30 }, () => repo.reserveLogin('cid', 'ip:a', limits)),
+      );
+      expect(waits.filter((w) => w === 0)).toHaveLength(3);
+    });
+
+    it('the block doubles each time the client uses up its allowance again', async () => {
+      const limits = { perClient: 3, perName: 100, windowMs: 60_000, maxBlockMs: 24 * 3600_000 };
+      const key = RedisKeys.loginFailuresFrom('dan', 'ip:a');
+      for (let i = 0; i < 3; i += 1) await repo.reserveLogin('dan', 'ip:a', limits);
+      expect(await repo.reserveLogin('dan', 'ip:a', limits)).toBeLessThanOrEqual(60_000);
+      await redis.hset(key, 'b', 0, 'e', 0); // the block is over (without waiting a minute)
+      for (let i = 0; i < 3; i += 1) expect(await repo.reserveLogin('dan', 'ip:a', limits)).toBe(0);
+      const second = await repo.reserveLogin('dan', 'ip:a', limits);
+      expect(second).toBeGreaterThan(115_000);
+      expect(second).toBeLessThanOrEqual(120_000);
+      expect(await redis.pttl(key)).toBeGreaterThanOrEqual(24 * 3600_000 - 5_000);
+    });
+
+    it('all untrusted clients together get `perName`; a trusted attempt is not counted or refused', async () => {
+      for (let c = 0; c < 5; c += 1)
+        expect(await repo.reserveLogin('eve', `ip:${c}`, limits)).toBe(0);
+      const wait = await repo.reserveLogin('eve', 'ip:9', limits);
+      expect(wait).toBeGreaterThan(0);
+      expect(wait).toBeLessThanOrEqual(60_000);
+      expect(await repo.reserveLogin('eve', 'd:mine', { ...limits, perName: 0 })).toBe(0);
+      expect(await redis.get(RedisKeys.loginFailures('eve'))).toBe('5');
+    });
+
+    it('a success forgets the client and gives the name its slot back', async () => {
+      await repo.reserveLogin('fay', 'ip:a', limits);
+      await repo.reserveLogin('fay', 'ip:a', limits);
+      await repo.loginSucceeded('fay', 'ip:a', true);
+      expect(await redis.exists(RedisKeys.loginFailuresFrom('fay', 'ip:a'))).toBe(0);
+      expect(await redis.get(RedisKeys.loginFailures('fay'))).toBe('1');
+      await repo.loginSucceeded('fay', 'd:x', false);
+      expect(await redis.get(RedisKeys.loginFailures('fay'))).toBe('1');
     });
   });
 });
