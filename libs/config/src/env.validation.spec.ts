@@ -195,6 +195,31 @@ describe('validateEnv', () => {
     });
   });
 
+  describe('known logins in production (issue 12)', () => {
+    const prod = { NODE_ENV: 'production', SESSION_SECRET: SECRET };
+
+    it('DEMO_DATA and SIGNUP_ON_LOGIN are off in production unless set', () => {
+      expect(validateEnv(prod)).toMatchObject({ DEMO_DATA: false, SIGNUP_ON_LOGIN: false });
+      expect(validateEnv({ ...prod, DEMO_DATA: '', SIGNUP_ON_LOGIN: '' })).toMatchObject({
+        DEMO_DATA: false,
+        SIGNUP_ON_LOGIN: false,
+      });
+    });
+
+    it('are on in production only when set explicitly', () => {
+      expect(validateEnv({ ...prod, DEMO_DATA: 'on', SIGNUP_ON_LOGIN: 'true' })).toMatchObject({
+        DEMO_DATA: true,
+        SIGNUP_ON_LOGIN: true,
+      });
+    });
+
+    it('stay on by default outside production', () => {
+      for (const NODE_ENV of ['development', 'test']) {
+        expect(validateEnv({ NODE_ENV })).toMatchObject({ DEMO_DATA: true, SIGNUP_ON_LOGIN: true });
+      }
+    });
+  });
+
   describe('REDIS_URL', () => {
     it.each([
       'redis://127.0.0.1:6379',

@@ -97,13 +97,17 @@ export class EnvironmentVariables {
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_GATEWAY_URL must be an http(s) URL' })
   PUBLIC_GATEWAY_URL?: string;
 
+  /** Default on, but off when NODE_ENV=production unless set (validateEnv fills it in). */
+  @IsOptional()
   @Transform(toBool)
   @IsBoolean()
-  SIGNUP_ON_LOGIN = true;
+  SIGNUP_ON_LOGIN?: boolean;
 
+  /** Default on, but off when NODE_ENV=production unless set (validateEnv fills it in). */
+  @IsOptional()
   @Transform(toBool)
   @IsBoolean()
-  DEMO_DATA = true;
+  DEMO_DATA?: boolean;
 
   @Transform(toInt)
   @IsInt()
@@ -182,6 +186,8 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     'REDIS_CLUSTER_NODES',
     'REDIS_SENTINELS',
     'REDIS_MIN_REPLICAS',
+    'SIGNUP_ON_LOGIN',
+    'DEMO_DATA',
   ]) {
     const value = raw[key];
     if (value !== undefined && value !== '') picked[key] = value;
@@ -194,6 +200,9 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
       .join('; ');
     throw new Error(`Invalid configuration: ${details}`);
   }
+  // Known logins (the demo users, sign-up by logging in) must never ship by accident.
+  env.SIGNUP_ON_LOGIN ??= env.NODE_ENV !== 'production';
+  env.DEMO_DATA ??= env.NODE_ENV !== 'production';
   if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS) {
     throw new Error('Invalid configuration: set REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both');
   }

@@ -102,8 +102,9 @@ export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
     webRoot: env.WEB_ROOT,
     gatewayUrls: list(env.GATEWAY_URLS),
     publicGatewayUrl: env.PUBLIC_GATEWAY_URL,
-    signupOnLogin: env.SIGNUP_ON_LOGIN,
-    demoData: env.DEMO_DATA,
+    // Both filled in by validateEnv (off in production unless set).
+    signupOnLogin: env.SIGNUP_ON_LOGIN === true,
+    demoData: env.DEMO_DATA === true,
     bcryptCost: env.BCRYPT_COST,
     limits: {
       eventsPerSecond: env.LIMIT_EVENTS_PER_SECOND,

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { ApiPaths } from '@app/contracts';
 import { Public } from '../common/public.decorator';
-import { DEMO_PASSWORD, DEMO_USERS } from '../seed/demo-data';
+import { DEMO_USERS } from '../seed/demo-data';
 
 export class ClientConfigDto {
   @ApiProperty({
@@ -15,12 +15,12 @@ export class ClientConfigDto {
 
   @ApiProperty({ type: [String], description: 'Demo accounts to offer on the sign-in form' })
   demoUsers: string[];
-
-  @ApiProperty({ description: 'Their password (empty without demo data)' })
-  demoPassword: string;
 }
 
-/** What a browser client needs before it signs in. */
+/**
+ * What a browser client needs before it signs in. Never a password: this answers anyone, and a
+ * published password is a login for anyone (the demo's is in the README for local use).
+ */
 @ApiTags('client')
 @Public()
 @Controller(ApiPaths.clientConfig)
@@ -34,7 +34,6 @@ export class ClientConfigController {
     return {
       gatewayUrl: this.config.publicGatewayUrl ?? null,
       demoUsers: demo ? [...DEMO_USERS] : [],
-      demoPassword: demo ? DEMO_PASSWORD : '',
     };
   }
 }
