@@ -320,7 +320,7 @@ function report(results) {
 function parleyCommit() {
   try {
     const git = (...args) =>
-      execFileSync('git', ['-C', parleyRoot, ...args])
+      execFileSync('git', ['-C', parleyRoot, ...args], { stdio: ['ignore', 'pipe', 'ignore'] })
         .toString()
         .trim();
     return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+dirty' : ''}`;
