@@ -54,11 +54,12 @@ export function LoginView({ config, notice, onSignedIn }: Props) {
     }
   }
 
+  /** A demo account's name; its password is never published by the server, so it is typed. */
   function fillDemo(name: string) {
     setMode('login');
     setUsername(name);
-    setPassword(config.demoPassword);
     setError(null);
+    document.getElementById(`${ids}-pass`)?.focus();
   }
 
   const registering = mode === 'register';
@@ -132,9 +133,7 @@ export function LoginView({ config, notice, onSignedIn }: Props) {
         </p>
         {config.demoUsers.length > 0 && !registering && (
           <div className="auth__demo">
-            <p>
-              Demo accounts (password <code>{config.demoPassword}</code>):
-            </p>
+            <p>Demo accounts:</p>
             <div className="auth__chips">
               {config.demoUsers.map((name) => (
                 <button key={name} type="button" className="chip" onClick={() => fillDemo(name)}>

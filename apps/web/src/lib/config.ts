@@ -13,10 +13,9 @@ export interface WebConfig {
   gatewayUrl: string | null;
   /** Demo accounts offered on the sign-in form (empty: no hint). */
   demoUsers: string[];
-  demoPassword: string;
 }
 
-const DEFAULTS: WebConfig = { gatewayUrl: null, demoUsers: [], demoPassword: '' };
+const DEFAULTS: WebConfig = { gatewayUrl: null, demoUsers: [] };
 
 async function fetchJson(url: string): Promise<Partial<WebConfig>> {
   try {
@@ -37,7 +36,6 @@ export async function loadConfig(): Promise<WebConfig> {
   const config: WebConfig = {
     gatewayUrl: url(file.gatewayUrl) ?? url(api.gatewayUrl),
     demoUsers: Array.isArray(demo.demoUsers) ? demo.demoUsers.map(String) : DEFAULTS.demoUsers,
-    demoPassword: typeof demo.demoPassword === 'string' ? demo.demoPassword : '',
   };
   const fromQuery = gatewayFromQuery(window.location);
   if (fromQuery) config.gatewayUrl = fromQuery;
