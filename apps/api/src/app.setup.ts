@@ -11,6 +11,7 @@ import session from 'express-session';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { bearerToSessionCookie } from './common/bearer.middleware';
 import { jsonBody } from './common/body-parser';
@@ -18,6 +19,7 @@ import { IS_PUBLIC_KEY } from './common/public.decorator';
 import { readOnlySession } from './common/read-only-session.middleware';
 import { refuseForeignOrigins } from './common/origin.middleware';
 import { withJsonErrors } from './common/http-exception.filter';
+import { refuseUpgrade } from './proxy/refuse-upgrade';
 import { createSocketProxy } from './proxy/socket-proxy';
 
 const DEFAULT_WEB_ROOT = 'apps/web/dist';
@@ -41,6 +43,9 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
     app.use(proxy.middleware);
     app.getHttpServer().on('upgrade', proxy.upgrade);
     app.getHttpServer().on('close', proxy.close);
+  } else {
+    // Without a listener Node would pass upgrades to Express as plain requests, kept alive.
+    app.getHttpServer().on('upgrade', (_req: unknown, socket: Socket) => refuseUpgrade(socket));
   }
 
   app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { createProxyMiddleware, RequestHandler } from 'http-proxy-middleware';
+import { refuseUpgrade } from './refuse-upgrade';
 
 const SID_IN_QUERY = /[?&]sid=([^&]+)/;
 const SID_IN_HANDSHAKE = /"sid":"([^"]+)"/;
@@ -115,8 +116,11 @@ export function createSocketProxy(targets: readonly string[], path = '/socket.io
   return {
     middleware,
     upgrade: (req, socket, head) => {
-      if (!(req.url ?? '').startsWith(path)) return;
-      middleware.upgrade(req, socket, head);
+      const url = req.url ?? '';
+      // The path itself, not any path that begins with its letters (/socket.iox).
+      if (url === path || url.startsWith(`${path}/`) || url.startsWith(`${path}?`))
+        middleware.upgrade(req, socket, head);
+      else refuseUpgrade(socket);
     },
     close: () => clearInterval(pruner),
   };
