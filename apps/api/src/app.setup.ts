@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { bearerToSessionCookie } from './common/bearer.middleware';
+import { contentSecurityPolicy } from './common/content-security-policy';
 import { jsonBody } from './common/body-parser';
 import { IS_PUBLIC_KEY } from './common/public.decorator';
 import { readOnlySession } from './common/read-only-session.middleware';
@@ -48,7 +49,8 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
     app.getHttpServer().on('upgrade', (_req: unknown, socket: Socket) => refuseUpgrade(socket));
   }
 
-  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  const csp = contentSecurityPolicy(config, resolve(config.webRoot ?? DEFAULT_WEB_ROOT));
+  app.use(helmet({ contentSecurityPolicy: csp, crossOriginEmbedderPolicy: false }));
   serveWebRoot(app, config);
 
   app.use(jsonBody(`${Limits.frameMaxBytes / 1024}kb`));
