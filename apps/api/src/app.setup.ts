@@ -28,9 +28,9 @@ const STATIC_PATH = /\/[^/]*\.[^/]+$/;
 
 /**
  * Everything between "Nest created the app" and "listen", shared by main.ts and the e2e tests so
- * they exercise the same stack. Order matters: the Socket.IO proxy comes first (it must see the
- * raw body and no session), static files before sessions (no session for assets), then body,
- * bearer → cookie, read-only session for GET/HEAD, session, origin check.
+ * they exercise the same stack. Order matters: security headers first, then the Socket.IO proxy
+ * (it must see the raw body and no session), static files before sessions (no session for
+ * assets), then body, bearer → cookie, read-only session for GET/HEAD, session, origin check.
  */
 export function configureApi(app: NestExpressApplication): ParleyConfig {
   const config = app.get<ParleyConfig>(PARLEY_CONFIG);
@@ -38,6 +38,11 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
   app.flushLogs(); // the start-up logs buffered until pino was in place
   app.set('query parser', 'extended');
   if (config.trustProxy) app.set('trust proxy', parseTrustProxy(config.trustProxy));
+  // Express's own header; helmet removes it too, but only from what passes through helmet.
+  app.disable('x-powered-by');
+  // Before the proxy, so that /socket.io answers carry the security headers as well.
+  const csp = contentSecurityPolicy(config, resolve(config.webRoot ?? DEFAULT_WEB_ROOT));
+  app.use(helmet({ contentSecurityPolicy: csp, crossOriginEmbedderPolicy: false }));
 
   if (config.gatewayUrls.length > 0) {
     const proxy = createSocketProxy(config.gatewayUrls);
@@ -49,8 +54,6 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
     app.getHttpServer().on('upgrade', (_req: unknown, socket: Socket) => refuseUpgrade(socket));
   }
 
-  const csp = contentSecurityPolicy(config, resolve(config.webRoot ?? DEFAULT_WEB_ROOT));
-  app.use(helmet({ contentSecurityPolicy: csp, crossOriginEmbedderPolicy: false }));
   serveWebRoot(app, config);
 
   app.use(jsonBody(`${Limits.frameMaxBytes / 1024}kb`));

@@ -83,6 +83,8 @@ export function createSocketProxy(targets: readonly string[], path = '/socket.io
     logger: undefined,
     on: {
       proxyRes: (proxyRes, req) => {
+        // The gateway's framework name is nobody's business (helmet drops the API's own).
+        delete proxyRes.headers['x-powered-by'];
         if (SID_IN_QUERY.test(req.url ?? '')) return;
         // A polling handshake: learn which gateway owns the new session from its reply.
         const target = (req as RoutedRequest).parleyTarget;
