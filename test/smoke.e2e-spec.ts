@@ -16,10 +16,18 @@ describe('API boots against the private Redis', () => {
     expect(res.body.details.redis.status).toBe('up');
   });
 
-  it('serves Prometheus metrics without a session, including event-loop lag', async () => {
-    const res = await request(api.url).get('/metrics');
-    expect(res.status).toBe(200);
-    expect(res.text).toContain('nodejs_eventloop_lag_seconds');
+  it('serves Prometheus metrics without a session to the METRICS_TOKEN bearer, including event-loop lag', async () => {
+    const token = 'smoke-metrics-token-0123456789';
+    const scraped = await startApi({ METRICS_TOKEN: token }, { db: 11 });
+    try {
+      const res = await request(scraped.url)
+        .get('/metrics')
+        .set('Authorization', `Bearer ${token}`);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('nodejs_eventloop_lag_seconds');
+    } finally {
+      await scraped.close();
+    }
   });
 
   it.each([

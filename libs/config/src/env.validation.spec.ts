@@ -108,6 +108,7 @@ describe('validateEnv', () => {
       ['LIMIT_LOGIN_FAILURES', { LIMIT_LOGIN_FAILURES: 'many' }],
       ['LIMIT_CONNECTIONS_PER_USER', { LIMIT_CONNECTIONS_PER_USER: '0' }],
       ['LIMIT_READS_PER_MINUTE', { LIMIT_READS_PER_MINUTE: '0' }],
+      ['METRICS_TOKEN', { METRICS_TOKEN: 'too-short' }],
       ['SESSION_TTL_SECONDS', { SESSION_TTL_SECONDS: '59' }],
       ['HISTORY_MAX_PER_ROOM', { HISTORY_MAX_PER_ROOM: '99' }],
       ['DEMO_DATA', { DEMO_DATA: 'maybe' }],

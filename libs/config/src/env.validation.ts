@@ -165,6 +165,12 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   GATEWAY_ID?: string;
+
+  /** Bearer token for the API's /metrics; unset: the API serves no metrics. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
 }
 
 /**
@@ -188,6 +194,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     'REDIS_MIN_REPLICAS',
     'SIGNUP_ON_LOGIN',
     'DEMO_DATA',
+    'METRICS_TOKEN',
   ]) {
     const value = raw[key];
     if (value !== undefined && value !== '') picked[key] = value;

@@ -54,6 +54,8 @@ export interface ParleyConfig {
   logLevel: string;
   trustProxy?: string;
   gatewayId?: string;
+  /** Bearer token the API's /metrics requires (METRICS_TOKEN); undefined: no metrics served. */
+  metricsToken?: string;
 }
 
 const hostPorts = (value: string): HostPort[] =>
@@ -119,5 +121,6 @@ export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     gatewayId: env.GATEWAY_ID,
+    metricsToken: env.METRICS_TOKEN,
   };
 }
