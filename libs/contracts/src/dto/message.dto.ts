@@ -22,7 +22,9 @@ export class MessagePageDto {
 }
 
 export class SendMessageDto {
-  @ApiProperty({ description: `1–${Limits.messageMaxCodePoints} characters, not only white space` })
+  @ApiProperty({
+    description: `1–${Limits.messageMaxCodePoints} characters, not only white space or invisible characters`,
+  })
   @IsChatText()
   message: string;
 

@@ -62,7 +62,7 @@ export function checkSocketMessage(payload: unknown): SendMessagePayload | strin
   const { roomId, message, clientId } = payload;
   if (!isRoomId(roomId)) return ROOM_ID_MESSAGE;
   if (!isChatText(message)) {
-    return `message must be 1 to ${Limits.messageMaxCodePoints} characters of valid Unicode and not only white space`;
+    return `message must be 1 to ${Limits.messageMaxCodePoints} characters of valid Unicode and not only white space or invisible characters`;
   }
   if (clientId === undefined || clientId === null) return { roomId, message };
   if (typeof clientId !== 'string' || !CLIENT_ID_PATTERN.test(clientId)) return CLIENT_ID_MESSAGE;

@@ -31,7 +31,7 @@ export function IsMessageId(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
-/** Chat text: 1..4000 Unicode code points, not only white space. */
+/** Chat text: 1..4000 Unicode code points, at least one of them visible. */
 export function IsChatText(options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
     registerDecorator({
@@ -39,7 +39,7 @@ export function IsChatText(options?: ValidationOptions): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       options: {
-        message: `$property must be 1 to ${Limits.messageMaxCodePoints} characters of valid Unicode and not only white space`,
+        message: `$property must be 1 to ${Limits.messageMaxCodePoints} characters of valid Unicode and not only white space or invisible characters`,
         ...options,
       },
       validator: { validate: isChatText },
@@ -47,10 +47,18 @@ export function IsChatText(options?: ValidationOptions): PropertyDecorator {
 }
 
 const LONE_SURROGATE = /\p{Cs}/u;
+/**
+ * A character that shows: not white space, not one of Unicode's default-ignorable characters
+ * (zero-width spaces and joiners, BOM, bidi controls, variation selectors, soft hyphen, Hangul
+ * fillers, tag characters), not a control or format character, not the blank Braille pattern. One
+ * scan that stops at the first such character, so the gateway's hot path stays cheap.
+ */
+const VISIBLE = /[^\s\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}\u2800]/u;
 
 /**
- * 1..4000 code points, not only white space, and valid Unicode: a lone surrogate cannot be stored
- * as UTF-8, so it would come back changed ("text exactly as sent" would not hold).
+ * 1..4000 code points, some of them visible (a text of white space and invisible characters
+ * shows as an empty bubble), and valid Unicode: a lone surrogate cannot be stored as UTF-8, so it
+ * would come back changed ("text exactly as sent" would not hold).
  */
 export function isChatText(value: unknown): value is string {
   if (typeof value !== 'string' || value.length > Limits.messageMaxCodePoints * 2) return false;
@@ -60,7 +68,7 @@ export function isChatText(value: unknown): value is string {
     count += 1;
     if (count > Limits.messageMaxCodePoints) return false;
   }
-  return count > 0 && value.trim().length > 0 && !LONE_SURROGATE.test(value);
+  return count > 0 && VISIBLE.test(value) && !LONE_SURROGATE.test(value);
 }
 const utf8 = new TextEncoder();
 
