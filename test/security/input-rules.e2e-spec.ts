@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { startApi, TestApi } from '../support/api';
-import { bearer, expectFieldError, register, Session } from '../support/http';
+import { RedisKeys } from '@app/redis';
+import { bearer, expectError, expectFieldError, login, register, Session } from '../support/http';
 
 /** Texts that render as nothing: an empty bubble in every client. */
 const INVISIBLE: [string, string][] = [
@@ -41,6 +42,43 @@ describe('security: input rules', () => {
         .set(bearer(user.token))
         .send({ message: text });
       expect(res.status).toBe(201);
+    });
+  });
+
+  describe('a username that looks like an existing one (UTS #39 skeleton) is refused with 409', () => {
+    const signUp = (username: string) =>
+      request(api.url)
+        .post('/api/auth/register')
+        .send({ username, password: 'a-decent-passphrase' });
+
+    it.each(['PabIo', 'pabIo', 'Pab1o', 'PAB1O', 'Pabl0', 'PabI0'])(
+      'Pablo exists: %s is refused',
+      async (lookalike) => {
+        if (!(await api.redis.hexists(RedisKeys.usernames(), 'pablo')))
+          await register(api.url, 'Pablo');
+        const res = await signUp(lookalike);
+        expectError(res, 409);
+        expect(String(res.body.message)).toMatch(/looks like|similar/i);
+      },
+    );
+
+    it('other names and plain case variants keep their own answers', async () => {
+      await register(api.url, 'rnary');
+      expectError(await signUp('mary'), 409); // "rn" reads as "m"
+      expect((await signUp('Pablito')).status).toBe(201);
+      expectError(await signUp('PABLO'), 409); // the same name, ignoring case
+    });
+
+    it('two look-alikes registered at once: exactly one wins', async () => {
+      const results = await Promise.all([signUp('C1ive'), signUp('CIive'), signUp('Clive')]);
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    });
+
+    it('an account from before the rule gets its skeleton at its next login', async () => {
+      await register(api.url, 'Alex');
+      await api.redis.del(RedisKeys.usernameSkeletons()); // as if it predated the rule
+      await login(api.url, 'Alex');
+      expectError(await signUp('AIex'), 409);
     });
   });
 });

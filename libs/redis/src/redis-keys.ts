@@ -11,6 +11,8 @@ export const RedisKeys = {
   usernames: () => '{users}:names',
   /** Hash: user id → JSON profile (username, password hash, created). */
   profiles: () => '{users}:profiles',
+  /** Hash: look-alike key of a username (UTS #39 skeleton, any case) → user id. */
+  usernameSkeletons: () => '{users}:skeletons',
   /** Set of the user's DM room ids. */
   userRooms: (userId: string) => `user:{${userId}}:rooms`,
   /** Set of the user's live session ids (for "log out everywhere" and socket revocation). */

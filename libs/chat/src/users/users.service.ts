@@ -7,11 +7,18 @@ import {
 } from '@nestjs/common';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import type { User } from '@app/contracts';
-import { PresenceRepository, RateLimitRepository, UserRecord, UsersRepository } from '@app/redis';
+import {
+  LOOKALIKE,
+  PresenceRepository,
+  RateLimitRepository,
+  UserRecord,
+  UsersRepository,
+} from '@app/redis';
 import * as bcrypt from 'bcrypt';
 import { LRUCache } from 'lru-cache';
 import { RateLimitedException } from '../common/rate-limited.exception';
 import { LoginClient, LoginLimiter } from './login-limiter';
+import { usernameSkeleton } from './username-skeleton';
 
 export const INVALID_CREDENTIALS = 'Invalid username or password';
 
@@ -41,7 +48,9 @@ export class UsersService {
 
   async register(username: string, password: string): Promise<UserRecord> {
     const hash = await bcrypt.hash(password, this.config.bcryptCost);
-    const created = await this.users.create(username, hash);
+    const created = await this.users.createDistinct(username, hash, usernameSkeleton(username));
+    if (created === LOOKALIKE)
+      throw new ConflictException('Username looks like one that is taken; choose another');
     if (!created) throw new ConflictException('Username is already taken');
     return created;
   }
@@ -73,6 +82,8 @@ export class UsersService {
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
     await this.loginLimit.succeeded(attempt);
+    // Accounts from before look-alike keys were kept get theirs now.
+    await this.users.rememberSkeleton(user.id, usernameSkeleton(user.username));
     return user;
   }
 

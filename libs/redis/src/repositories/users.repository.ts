@@ -24,9 +24,14 @@ type RegisterCommand = (
   seqKey: string,
   namesKey: string,
   profilesKey: string,
+  skeletonsKey: string,
   lowerName: string,
   profile: string,
+  skeleton: string,
 ) => Promise<number | null>;
+
+/** create()'s answer when the name looks like the name of an existing account. */
+export const LOOKALIKE = 'lookalike';
 
 /** Usernames are unique ignoring case; the index key is the lower-cased name. */
 export const usernameKey = (username: string) => username.toLowerCase();
@@ -37,7 +42,7 @@ export class UsersRepository {
   private readonly cas: CasCommand;
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
-    this.register = defineScript<RegisterCommand>(redis, 'parleyRegisterUser', 3, REGISTER_USER);
+    this.register = defineScript<RegisterCommand>(redis, 'parleyRegisterUser', 4, REGISTER_USER);
     this.cas = defineScript<CasCommand>(redis, 'parleyHashFieldCas', 1, HASH_FIELD_CAS);
   }
 
@@ -60,17 +65,41 @@ export class UsersRepository {
 
   /** Returns the new user, or null when the name (ignoring case) is taken. */
   async create(username: string, passwordHash: string): Promise<UserRecord | null> {
+    const created = await this.createDistinct(username, passwordHash, '');
+    return created === LOOKALIKE ? null : created;
+  }
+
+  /**
+   * create(), refusing also a name whose `skeleton` (its look-alike key) belongs to an existing
+   * account: then LOOKALIKE. Both checks and the writes are one step (REGISTER_USER).
+   */
+  async createDistinct(
+    username: string,
+    passwordHash: string,
+    skeleton: string,
+  ): Promise<UserRecord | null | typeof LOOKALIKE> {
     const createdAt = Date.now();
     const profile: StoredProfile = { u: username, h: passwordHash, c: createdAt };
     const id = await this.register(
       RedisKeys.userSeq(),
       RedisKeys.usernames(),
       RedisKeys.profiles(),
+      RedisKeys.usernameSkeletons(),
       usernameKey(username),
       JSON.stringify(profile),
+      skeleton,
     );
     if (id === null || id === undefined) return null;
+    if (id === -1) return LOOKALIKE;
     return { id: String(id), username, passwordHash, createdAt };
+  }
+
+  /**
+   * Records the look-alike key of an account made before keys were kept, unless the key is
+   * someone's already (one call; cheap enough for every successful login).
+   */
+  async rememberSkeleton(id: string, skeleton: string): Promise<void> {
+    await this.redis.hsetnx(RedisKeys.usernameSkeletons(), skeleton, id);
   }
 
   async findByUsername(username: string): Promise<UserRecord | null> {

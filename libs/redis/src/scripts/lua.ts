@@ -4,15 +4,23 @@
  */
 
 /**
- * Register a user: KEYS = seq, names, profiles; ARGV = lower-cased name, profile JSON.
- * Returns the new numeric id, or false when the name is taken. Check and write are one step, so
- * two concurrent registrations of one name cannot both win.
+ * Register a user: KEYS = seq, names, profiles, skeletons; ARGV = lower-cased name, profile JSON,
+ * the name's look-alike key (usernameSkeleton; '' for none). Returns the new numeric id, false
+ * when the name is taken, or -1 when it looks like the name of an account that still exists (a
+ * key whose account was removed by hand blocks nothing). Checks and writes
+ * are one step, so two concurrent registrations of one name, or of two look-alikes, cannot both
+ * win.
  */
 export const REGISTER_USER = `
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return false end
+if ARGV[3] ~= '' then
+  local holder = redis.call('HGET', KEYS[4], ARGV[3])
+  if holder and redis.call('HEXISTS', KEYS[3], holder) == 1 then return -1 end
+end
 local id = redis.call('INCR', KEYS[1])
 redis.call('HSET', KEYS[2], ARGV[1], id)
 redis.call('HSET', KEYS[3], id, ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[4], ARGV[3], id) end
 return id
 `;
 
