@@ -81,4 +81,49 @@ describe('security: input rules', () => {
       expectError(await signUp('AIex'), 409);
     });
   });
+
+  describe('the most common passwords are refused with 400 at registration and password change', () => {
+    const WEAK = [
+      '12345678',
+      'password',
+      'PassWord',
+      'qwertyui',
+      '11111111',
+      'iloveyou',
+      'aaaaaaaa',
+    ];
+    const signUp = (username: string, password: string) =>
+      request(api.url).post('/api/auth/register').send({ username, password });
+
+    it.each(WEAK.map((password, i) => [password, `weak${i}`]))(
+      'register with %j',
+      async (password, username) => {
+        expectFieldError(await signUp(username, password), 'password');
+        expect(await api.redis.hexists(RedisKeys.usernames(), username)).toBe(0);
+      },
+    );
+
+    it('sign-up through the reference client login too', async () => {
+      const res = await request(api.url)
+        .post('/login')
+        .send({ username: 'seedweak', password: '12345678' });
+      expect(res.status).toBe(400);
+      expect(String(res.body.message)).toMatch(/password/);
+    });
+
+    it('a change to any of them', async () => {
+      for (const newPassword of WEAK) {
+        const res = await request(api.url)
+          .post('/api/auth/password')
+          .set(bearer(user.token))
+          .send({ currentPassword: 'password123', newPassword });
+        expectFieldError(res, 'newPassword');
+      }
+    });
+
+    it('uncommon ones are fine, and password123 stays allowed (demo data, test fixtures)', async () => {
+      expect((await signUp('strong1', 'correct horse battery')).status).toBe(201);
+      expect((await signUp('strong2', 'password123')).status).toBe(201);
+    });
+  });
 });

@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import { BusService } from '../bus/bus.service';
 import type { SessionUser } from '../common/current-user.decorator';
 import { KnownDevice } from './known-device';
+import { assertGuessResistant } from './password-policy';
 
 /** Session lifecycle: every login gets a fresh session id; logout revokes it everywhere. */
 @Injectable()
@@ -18,6 +19,7 @@ export class AuthService {
   ) {}
 
   async register(req: Request, username: string, password: string): Promise<AuthResult> {
+    assertGuessResistant('password', password);
     const user = await this.users.register(username, password);
     return this.startSession(req, { id: user.id, username: user.username });
   }
@@ -52,6 +54,7 @@ export class AuthService {
     currentPassword: string,
     newPassword: string,
   ): Promise<AuthResult> {
+    assertGuessResistant('newPassword', newPassword);
     const record = await this.users.changePassword(
       user,
       currentPassword,
