@@ -52,6 +52,7 @@ export function CreateRoomDialog({ store, onClose, onCreated }: Props) {
       onCreated();
     } catch (err) {
       setBusy(false);
+      nameField.current?.focus();
       setError(
         err instanceof ApiError && err.status === 409 ? (
           <>

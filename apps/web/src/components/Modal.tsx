@@ -23,10 +23,20 @@ interface Props {
 const FOCUSABLE =
   'input:not([disabled]), textarea:not([disabled]), select:not([disabled]), button:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
 
+/** Open modals, innermost last: Escape and the focus trap belong to the innermost one. */
+const stack: HTMLElement[] = [];
+
+function focusables(root: HTMLElement): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+    (el) => el.getClientRects().length > 0,
+  );
+}
+
 /**
  * A modal dialog: labelled by its title, focus moves in when it opens and is kept inside (Tab
- * wraps), Escape or a click on the backdrop closes it, and focus returns to whatever had it before
- * (the button that opened it).
+ * wraps, and comes back in if it fell out, e.g. when a pressed button turned disabled), Escape
+ * or a click on the backdrop closes it, and focus returns to whatever had it before (the button
+ * that opened it), unless something else took it meanwhile.
  */
 export function Modal({
   title,
@@ -43,43 +53,53 @@ export function Modal({
   close.current = onClose;
 
   useEffect(() => {
+    const node = dialog.current;
+    if (!node) return;
     const opener = document.activeElement as HTMLElement | null;
+    stack.push(node);
     const target =
       initialFocus?.current ??
-      dialog.current?.querySelector<HTMLElement>(`.dialog__body ${FOCUSABLE}`) ??
-      dialog.current;
-    target?.focus();
-    const node = dialog.current;
+      node.querySelector<HTMLElement>(`.dialog__body ${FOCUSABLE}`) ??
+      node;
+    target.focus();
+
+    const innermost = () => stack[stack.length - 1] === node;
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (!innermost()) return;
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        close.current();
+      } else if (event.key === 'Tab' && !node.contains(document.activeElement)) {
+        // Focus fell out (a pressed button turned disabled): Tab brings it back in, not onwards.
+        event.preventDefault();
+        (focusables(node)[0] ?? node).focus();
+      }
+    };
+    document.addEventListener('keydown', onKey);
     return () => {
+      document.removeEventListener('keydown', onKey);
+      stack.splice(stack.indexOf(node), 1);
       // Back to the opener, if it is still on the page (it may have gone with a left room) and
       // nothing else took the focus meanwhile (the composer of a room this dialog opened).
       const now = document.activeElement;
-      const unclaimed = !now || now === document.body || !now.isConnected || node?.contains(now);
+      const unclaimed = !now || now === document.body || !now.isConnected || node.contains(now);
       if (unclaimed && opener?.isConnected) opener.focus();
     };
     // Only on open and close: the first render's initialFocus is the one that counts.
   }, []);
 
   function onKeyDown(event: KeyboardEvent) {
-    if (event.key === 'Escape') {
-      event.stopPropagation();
-      close.current();
-      return;
-    }
     if (event.key !== 'Tab' || !dialog.current) return;
-    const focusable = [...dialog.current.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
-      (el) => el.getClientRects().length > 0,
-    );
-    if (focusable.length === 0) return;
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (
-      event.shiftKey &&
-      (document.activeElement === first || document.activeElement === dialog.current)
-    ) {
+    const all = focusables(dialog.current);
+    if (all.length === 0) return;
+    const first = all[0];
+    const last = all[all.length - 1];
+    const at = document.activeElement;
+    if (event.shiftKey && (at === first || at === dialog.current)) {
       event.preventDefault();
       last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
+    } else if (!event.shiftKey && at === last) {
       event.preventDefault();
       first.focus();
     }
