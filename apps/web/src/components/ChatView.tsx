@@ -40,6 +40,10 @@ export function ChatView({ store }: { store: ChatStore }) {
   // Settings of a room we are no longer in (left, removed) close with it.
   const settingsView =
     dialog?.name === 'settings' && active?.room.id === dialog.roomId ? active : undefined;
+  const settingsGone = dialog?.name === 'settings' && !settingsView;
+  useEffect(() => {
+    if (settingsGone) setDialog(null); // not to reopen if the room comes back
+  }, [settingsGone]);
   return (
     <div className="app" data-view={active ? 'chat' : 'list'}>
       {state.connection === 'disconnected' && (

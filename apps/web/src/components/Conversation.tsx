@@ -1,6 +1,7 @@
 import { isolate, isTeamRoom, roomPeer, roomTitle } from '../lib/selectors';
 import type { ChatState, ChatStore, RoomView } from '../lib/store';
 import { Avatar } from './Avatar';
+import { LockIcon } from './LockIcon';
 import { Composer } from './Composer';
 import { MessageList, TypingLine } from './MessageList';
 
@@ -40,11 +41,7 @@ export function Conversation({ store, state, view, drafts, onBack, onSettings }:
         <Avatar name={title} group={group} online={peer ? peer.online : undefined} />
         <div className="conversation__title">
           <h2 data-testid="room-title">
-            {room.kind === 'private' && (
-              <span className="lock" role="img" aria-label="Private room">
-                🔒
-              </span>
-            )}
+            {room.kind === 'private' && <LockIcon label="Private room" />}
             <bdi>{title}</bdi>
           </h2>
           <p className="conversation__sub" data-testid="room-status">

@@ -73,7 +73,7 @@ export function RoomSettings({ store, state, view, onClose }: Props) {
       >
         <p className="settings__kind">
           {room.kind === 'private'
-            ? '🔒 Private room: people join when invited'
+            ? 'Private room: people join when invited'
             : 'Public room: anyone can find and join it'}
         </p>
         {isAdmin(room) ? (

@@ -3,6 +3,7 @@ import { displayName, roomPeer, roomSections, roomTitle, unreadCount } from '../
 import type { ChatState, RoomView } from '../lib/store';
 import { shortWhen } from '../lib/timeline';
 import { Avatar } from './Avatar';
+import { LockIcon } from './LockIcon';
 
 interface Props {
   state: ChatState;
@@ -129,11 +130,7 @@ function RoomItem({
         <Avatar name={title} group={group} online={peer ? peer.online : undefined} />
         <span className="room__main">
           <span className="room__name">
-            {room.kind === 'private' && (
-              <span className="lock" role="img" aria-label="Private">
-                🔒
-              </span>
-            )}
+            {room.kind === 'private' && <LockIcon label="Private" />}
             <bdi data-testid="room-name">{title}</bdi>
             {peer && <span className="sr-only">{peer.online ? ' (online)' : ' (offline)'}</span>}
           </span>
