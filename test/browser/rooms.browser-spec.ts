@@ -97,6 +97,7 @@ describe('rooms in the web client (Chromium, API + 2 gateways)', () => {
     await dialog.getByTestId('room-name').fill(name);
     if (opts.private) await dialog.getByTestId('room-private').check();
     if (opts.topic) await dialog.getByTestId('room-topic').fill(opts.topic);
+    await p.page.screenshot({ path: join(SHOTS, `create-room-${p.name}.png`) });
     await dialog.getByTestId('create-room-submit').click();
     await dialog.waitFor({ state: 'detached' });
     await conversation(p).getByTestId('room-title').getByText(name, { exact: true }).waitFor();
@@ -225,6 +226,7 @@ describe('rooms in the web client (Chromium, API + 2 gateways)', () => {
     await member(ada, benId).and(ada.page.locator('[data-role="member"]')).waitFor();
     await settings(ada).getByTestId('member-count').getByText('2').waitFor();
     await conversation(ada).getByTestId('room-members').getByText('2 members').waitFor();
+    await ada.page.screenshot({ path: join(SHOTS, 'rooms-members-live.png') });
     await closeSettings(ada);
     await expect(
       ada.page.evaluate(() => document.activeElement?.getAttribute('data-testid')),
@@ -343,6 +345,7 @@ describe('rooms in the web client (Chromium, API + 2 gateways)', () => {
     await row.filter({ hasText: 'online' }).waitFor();
     await row.click();
     await row.getByText('Added').waitFor();
+    await ada.page.screenshot({ path: join(SHOTS, 'invite-picker.png') });
     await picker.getByTestId('user-search').fill('Zz');
     await picker.getByText('Nobody found').waitFor();
     await ada.page.keyboard.press('Escape');
@@ -377,6 +380,7 @@ describe('rooms in the web client (Chromium, API + 2 gateways)', () => {
     // His open conversation was that room: he is back in General (desktop), told why.
     await conversation(ben).and(ben.page.locator('[data-room-id="0"]')).waitFor();
     await ben.page.getByTestId('notice').getByText('no longer a member of').waitFor();
+    await ben.page.screenshot({ path: join(SHOTS, 'removed-notice.png') });
     await expect(ben.page.getByTestId('notice').locator('bdi').textContent()).resolves.toBe(
       'secret-plans',
     );
