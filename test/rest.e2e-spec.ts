@@ -1,7 +1,8 @@
-import { BusEvents, type Message, type Room, type User } from '@app/contracts';
+import { type Message, type Room, type User } from '@app/contracts';
 import { MessagesRepository, RedisKeys } from '@app/redis';
-import Redis from 'ioredis';
+import { MessageType } from 'socket.io-adapter';
 import request, { type Response } from 'supertest';
+import { AdapterTap } from './support/adapter-tap';
 import { startApi, testRedisUrl, type TestApi, waitFor } from './support/api';
 import {
   bearer,
@@ -268,6 +269,12 @@ describe('REST API', () => {
         id: `${two.user.id}:${ten.user.id}`,
         kind: 'dm',
         names: ['bob', 'judy'],
+        name: 'bob', // the other member, as the caller (judy) sees it
+        topic: '',
+        createdBy: null,
+        memberCount: 2,
+        role: 'member',
+        lastSeq: 0,
       };
       expect({
         ...(created.body as Room),
@@ -291,7 +298,11 @@ describe('REST API', () => {
 
       const res = await http().get('/api/rooms').set(bearer(a.token));
       expect(res.status).toBe(200);
-      const rooms = (res.body as Room[]).map((r) => ({ ...r, names: [...r.names].sort() }));
+      const rooms = (res.body as Room[]).map(({ id, kind, names }) => ({
+        id,
+        kind,
+        names: [...names].sort(),
+      }));
       expect(rooms).toEqual([
         { id: '0', kind: 'public', names: ['General'] },
         { id: dmId(a, b), kind: 'dm', names: ['alice', 'carol'] },
@@ -299,7 +310,19 @@ describe('REST API', () => {
       ]);
 
       const other = await http().get('/api/rooms').set(bearer(users[7].token)); // heidi: no DMs
-      expect(other.body).toEqual([{ id: '0', kind: 'public', names: ['General'] }]);
+      expect(other.body).toEqual([
+        {
+          id: '0',
+          kind: 'public',
+          names: ['General'],
+          name: 'General',
+          topic: '',
+          createdBy: null,
+          memberCount: users.length,
+          role: 'member',
+          lastSeq: expect.any(Number),
+        },
+      ]);
     });
 
     it('POST /api/rooms/dm with yourself is a 400; with an unknown user a 404', async () => {
@@ -362,6 +385,7 @@ describe('REST API', () => {
           text: `stored elsewhere ${i}`,
           maxLen: 10_000,
           clientIdTtlSeconds: 60,
+          everyone: true,
         });
         const res = await page(a, '0');
         expect(res.status).toBe(200);
@@ -1428,47 +1452,38 @@ describe('REST API', () => {
     });
   });
 
-  describe('bus events (Nest Redis transport)', () => {
-    interface BusData {
-      message?: Message;
-      room?: Room;
-      memberIds?: string[];
-      sessionId?: string;
-      userId?: string;
-    }
-    interface Envelope {
-      pattern: string;
-      data: BusData;
-    }
-    let sub: Redis;
-    const events: Array<{ channel: string; envelope: Envelope }> = [];
-    const channels = [BusEvents.MessageCreated, BusEvents.RoomCreated, BusEvents.SessionRevoked];
+  describe('announcements (the Socket.IO adapter, as the gateways hear them)', () => {
+    let tap: AdapterTap;
     const t = tag(6);
     let a: Session;
     let b: Session;
     let c: Session;
 
-    const ofChannel = (channel: string, pick: (data: BusData) => boolean) =>
-      events
-        .filter((e) => e.channel === channel && pick(e.envelope.data ?? {}))
-        .map((e) => e.envelope);
-    const eventually = (channel: string, pick: (data: BusData) => boolean) =>
-      waitFor(() => ofChannel(channel, pick).length > 0, 5000, 10);
+    const broadcasts = (event: string, pick: (payload: any) => boolean = () => true) =>
+      tap.of((x) => x.type === MessageType.BROADCAST && x.event === event && pick(x.payload));
+    const eventually = (event: string, pick: (payload: any) => boolean) =>
+      waitFor(() => broadcasts(event, pick).length > 0, 5000, 10);
+    const revocations = (sessionId: string) =>
+      tap.of(
+        (x) =>
+          x.type === MessageType.SERVER_SIDE_EMIT &&
+          x.event === 'parley:revoke' &&
+          x.payload === sessionId,
+      );
 
     beforeAll(async () => {
-      // Pub/sub channels are not per database: filter on this suite's unique names and texts.
-      sub = new Redis(testRedisUrl(1));
-      sub.on('message', (channel: string, payload: string) => {
-        events.push({ channel, envelope: JSON.parse(payload) as Envelope });
-      });
-      await sub.subscribe(...channels);
       a = await register(api.url, `busA_${t}`);
       b = await register(api.url, `busB_${t}`);
       c = await register(api.url, `busC_${t}`);
+      // Sharded channels are not per database: this suite's names and texts are unique.
+      tap = await AdapterTap.start(testRedisUrl(1), [
+        'room:0',
+        ...[a, b, c].map((s) => `user:${s.user.id}`),
+      ]);
     });
-    afterAll(() => sub.disconnect());
+    afterAll(() => tap.stop());
 
-    it('a posted message publishes exactly one parley.message.created; a clientId retry publishes none', async () => {
+    it("a posted message is announced once on its room's channel; a clientId retry not at all", async () => {
       const text = `bus message ${t}`;
       const clientId = `bus-${t}`;
       const first = await post(a, '0', { message: text, clientId });
@@ -1477,24 +1492,18 @@ describe('REST API', () => {
         Array.from({ length: 5 }, () => post(a, '0', { message: text, clientId })),
       );
       for (const r of retries) expect((r.body as Message).id).toBe((first.body as Message).id);
-      // A marker published after the retries: once it has arrived, anything the retries sent has too.
+      // A marker announced after the retries: once it has arrived, anything the retries sent has too.
       const marker = await post(a, '0', { message: `marker ${t}` });
       expect(marker.status).toBe(201);
-      await eventually(
-        BusEvents.MessageCreated,
-        (d) => d.message?.id === (marker.body as Message).id,
-      );
+      await eventually('message', (m: Message) => m.id === (marker.body as Message).id);
 
-      const published = ofChannel(BusEvents.MessageCreated, (d) => d.message?.message === text);
-      expect(published).toHaveLength(1);
-      expect(published[0]).toMatchObject({
-        pattern: BusEvents.MessageCreated,
-        data: { message: first.body as Message },
-      });
-      expect(published[0].data).toEqual({ message: first.body as Message });
+      const announced = broadcasts('message', (m: Message) => m.message === text);
+      expect(announced).toHaveLength(1);
+      expect(announced[0]).toMatchObject({ channel: 'room:0', rooms: ['room:0'] });
+      expect(announced[0].payload).toEqual(first.body as Message);
     });
 
-    it('a rejected post publishes nothing', async () => {
+    it('a rejected post announces nothing', async () => {
       const text = `rejected ${t}`;
       expect((await post(a, '5:9', { message: text })).status).toBe(404);
       expect(
@@ -1507,40 +1516,40 @@ describe('REST API', () => {
         ).status,
       ).toBe(403);
       const marker = await post(a, '0', { message: `marker2 ${t}` });
-      await eventually(
-        BusEvents.MessageCreated,
-        (d) => d.message?.id === (marker.body as Message).id,
-      );
-      expect(ofChannel(BusEvents.MessageCreated, (d) => d.message?.message === text)).toHaveLength(
-        0,
-      );
+      expect(marker.status).toBe(201);
+      await eventually('message', (m: Message) => m.id === (marker.body as Message).id);
+      expect(broadcasts('message', (m: Message) => m.message === text)).toHaveLength(0);
     });
 
-    it('creating a DM publishes one parley.room.created with the room and both member ids; reopening none', async () => {
+    it("a new DM moves both members' sockets into it and shows it to each of them once; reopening announces nothing", async () => {
       const created = await openDm(a, b.user.id);
       expect(created.status).toBe(201);
       expect((await openDm(b, a.user.id)).status).toBe(200);
       expect((await openDm(a, b.user.id)).status).toBe(200);
+      const roomId = (created.body as Room).id;
       const marker = await openDm(a, c.user.id);
       expect(marker.status).toBe(201);
-      await eventually(
-        BusEvents.RoomCreated,
-        (d) => d.room?.id === (marker.body as Room).id && d.room.names.includes(c.user.username),
-      );
+      await eventually('room.joined', (r: Room) => r.id === (marker.body as Room).id);
 
-      const published = ofChannel(
-        BusEvents.RoomCreated,
-        (d) => d.room?.id === (created.body as Room).id && d.room.names.includes(a.user.username),
-      );
-      expect(published).toHaveLength(1);
-      expect(published[0].pattern).toBe(BusEvents.RoomCreated);
-      expect(published[0].data.room).toEqual(created.body);
-      expect([...(published[0].data.memberIds as string[])].sort()).toEqual(
-        [a.user.id, b.user.id].sort(),
-      );
+      const joins = tap.of((x) => x.type === MessageType.SOCKETS_JOIN);
+      for (const s of [a, b]) {
+        const forUser = joins.filter((j) => JSON.stringify(j).includes(`user:${s.user.id}"`));
+        expect(forUser.filter((j) => JSON.stringify(j).includes(`room:${roomId}`))).toHaveLength(1);
+        const shown = broadcasts('show.room', (r: Room) => r.id === roomId).filter(
+          (x) => x.channel === `user:${s.user.id}`,
+        );
+        expect(shown).toHaveLength(1);
+        const other = s === a ? b : a;
+        expect(shown[0].payload).toMatchObject({
+          id: roomId,
+          kind: 'dm',
+          name: other.user.username,
+        });
+      }
+      expect(broadcasts('room.joined', (r: Room) => r.id === roomId)).toHaveLength(2);
     });
 
-    it('concurrent creations of one DM: one 201, the rest 200, one parley.room.created', async () => {
+    it('concurrent creations of one DM: one 201, the rest 200, one announcement', async () => {
       const responses = await Promise.all(
         Array.from({ length: 6 }, (_, i) => (i % 2 ? openDm(b, c.user.id) : openDm(c, b.user.id))),
       );
@@ -1548,33 +1557,27 @@ describe('REST API', () => {
       expect(statuses).toEqual([200, 200, 200, 200, 200, 201]);
       const roomId = dmId(b, c);
       for (const r of responses) expect((r.body as Room).id).toBe(roomId);
+      await tap.watch(`room:${roomId}`);
       const marker = await post(b, roomId, { message: `marker3 ${t}` });
       expect(marker.status).toBe(201);
-      await eventually(
-        BusEvents.MessageCreated,
-        (d) => d.message?.id === (marker.body as Message).id,
-      );
-      // Room and message events come from one publisher connection, in order.
-      const published = ofChannel(
-        BusEvents.RoomCreated,
-        (d) => d.room?.id === roomId && d.room.names.includes(b.user.username),
-      );
-      expect(published).toHaveLength(1);
+      await eventually('message', (m: Message) => m.id === (marker.body as Message).id);
+      // One publisher connection, in order: the room's announcements came before the marker.
+      expect(
+        broadcasts('show.room', (r: Room) => r.id === roomId).filter(
+          (x) => x.channel === `user:${b.user.id}`,
+        ),
+      ).toHaveLength(1);
     });
 
-    it('logout publishes parley.session.revoked with the session id and user id', async () => {
+    it('logout asks every gateway to cut the session (one server-side event with its id)', async () => {
       const s = await login(api.url, a.user.username);
       expect((await http().post('/api/auth/logout').set(bearer(s.token))).status).toBe(204);
-      await eventually(BusEvents.SessionRevoked, (d) => d.sessionId === s.token);
-      const published = ofChannel(BusEvents.SessionRevoked, (d) => d.sessionId === s.token);
-      expect(published).toHaveLength(1);
-      expect(published[0]).toEqual({
-        pattern: BusEvents.SessionRevoked,
-        data: { sessionId: s.token, userId: a.user.id },
-      });
+      await waitFor(() => revocations(s.token).length > 0, 5000, 10);
+      expect(revocations(s.token)).toHaveLength(1);
+      expect(revocations(s.token)[0].channel).toBe('(main)');
     });
 
-    it('a login that replaces a session publishes parley.session.revoked for the old one', async () => {
+    it('a login that replaces a session revokes the old one', async () => {
       const agent = request.agent(api.url);
       const first = await agent
         .post('/api/auth/login')
@@ -1585,11 +1588,8 @@ describe('REST API', () => {
         .send({ username: b.user.username, password: PASSWORD });
       expect(second.status).toBe(200);
       const oldToken = (first.body as Session).token;
-      await eventually(BusEvents.SessionRevoked, (d) => d.sessionId === oldToken);
-      expect(ofChannel(BusEvents.SessionRevoked, (d) => d.sessionId === oldToken)[0].data).toEqual({
-        sessionId: oldToken,
-        userId: b.user.id,
-      });
+      await waitFor(() => revocations(oldToken).length > 0, 5000, 10);
+      expect(revocations(oldToken)).toHaveLength(1);
     });
   });
 });

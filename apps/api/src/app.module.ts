@@ -6,7 +6,6 @@ import { PARLEY_CONFIG, ParleyConfig, ParleyConfigModule } from '@app/config';
 import { RateLimitRepository, RedisKeys, RedisModule } from '@app/redis';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
-import { BusModule } from './bus/bus.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { loggerOptions } from './common/logger.options';
 import { ReadRateGuard } from './common/read-rate.guard';
@@ -18,6 +17,7 @@ import { RoomsModule } from './rooms/rooms.module';
 import { SeedModule } from './seed/seed.module';
 import { UsersModule } from './users/users.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RealtimeModule } from './realtime/realtime.module';
 import { ClientConfigController } from './client-config/client-config.controller';
 
 @Module({})
@@ -31,7 +31,7 @@ export class AppModule {
         LoggerModule.forRootAsync({ inject: [PARLEY_CONFIG], useFactory: loggerOptions }),
         RedisModule,
         ChatModule,
-        BusModule,
+        RealtimeModule,
         ThrottlerModule.forRootAsync({
           inject: [PARLEY_CONFIG, RateLimitRepository],
           // Per-IP limit on register/login attempts; counters live in Redis, shared by replicas.

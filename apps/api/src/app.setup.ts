@@ -2,10 +2,9 @@ import { Logger as NestLogger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { isOriginAllowed, SessionCookie } from '@app/chat';
+import { isOriginAllowed, SessionCookie, SessionsService } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Limits } from '@app/contracts';
-import { SessionsRepository } from '@app/redis';
 import express from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -59,13 +58,13 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
   app.use(jsonBody(`${Limits.frameMaxBytes / 1024}kb`));
   const sessionCookie = new SessionCookie(config.session.cookieName, config.session.secret);
   app.use(bearerToSessionCookie(sessionCookie));
-  app.use(readOnlySession(sessionCookie, app.get(SessionsRepository)));
+  app.use(readOnlySession(sessionCookie, app.get(SessionsService)));
   app.use(
     withJsonErrors(
       session({
         name: config.session.cookieName,
         secret: config.session.secret,
-        store: app.get(SessionsRepository).store,
+        store: app.get(SessionsService).store,
         resave: false,
         saveUninitialized: false,
         cookie: {

@@ -1,11 +1,29 @@
 import { Module } from '@nestjs/common';
+import { ChatEvents } from './events/chat-events';
 import { MessagesService } from './messages/messages.service';
+import { PresenceService } from './presence/presence.service';
+import { SocketAnnouncer } from './realtime/socket-announcer';
+import { MembershipService } from './rooms/membership.service';
 import { RoomsService } from './rooms/rooms.service';
+import { SessionsService } from './sessions/sessions.service';
 import { UsersService } from './users/users.service';
 
-/** The chat domain, shared by the API and the gateways. Needs RedisModule and the config. */
+const services = [
+  UsersService,
+  RoomsService,
+  MembershipService,
+  MessagesService,
+  PresenceService,
+  SessionsService,
+];
+
+/**
+ * The chat domain, shared by the API and the gateways (needs RedisModule and the config).
+ * Domain events leave through the ChatEvents port; both apps announce them with the
+ * SocketAnnouncer, attached to their Socket.IO server (a gateway's own, the API's detached one).
+ */
 @Module({
-  providers: [UsersService, RoomsService, MessagesService],
-  exports: [UsersService, RoomsService, MessagesService],
+  providers: [...services, SocketAnnouncer, { provide: ChatEvents, useExisting: SocketAnnouncer }],
+  exports: [...services, SocketAnnouncer, ChatEvents],
 })
 export class ChatModule {}

@@ -30,6 +30,7 @@ describe('validateEnv', () => {
       LIMIT_LOGIN_FAILURES: 10,
       LIMIT_CONNECTIONS_PER_USER: 20,
       LIMIT_READS_PER_MINUTE: 600,
+      PRESENCE_BROADCAST_MAX: 1000,
       HISTORY_MAX_PER_ROOM: 10000,
       LOG_LEVEL: 'info',
     });

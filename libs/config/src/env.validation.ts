@@ -150,6 +150,15 @@ export class EnvironmentVariables {
   @Min(1)
   LIMIT_CONNECTIONS_PER_USER = 20;
 
+  /**
+   * Below this many online users, presence changes go to everyone (the reference clients expect
+   * it); above it, only to those who share a room with the user or watch them.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  PRESENCE_BROADCAST_MAX = 1000;
+
   @Transform(toInt)
   @IsInt()
   @Min(100)

@@ -51,6 +51,8 @@ export interface ParleyConfig {
     connectionsPerUser: number;
   };
   historyMaxPerRoom: number;
+  /** Presence goes to everyone while fewer users than this are online (PRESENCE_BROADCAST_MAX). */
+  presenceBroadcastMax: number;
   logLevel: string;
   trustProxy?: string;
   gatewayId?: string;
@@ -118,6 +120,7 @@ export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
       connectionsPerUser: env.LIMIT_CONNECTIONS_PER_USER,
     },
     historyMaxPerRoom: env.HISTORY_MAX_PER_ROOM,
+    presenceBroadcastMax: env.PRESENCE_BROADCAST_MAX,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     gatewayId: env.GATEWAY_ID,

@@ -1,4 +1,4 @@
-import type { Ack, Message, Room, User } from './models';
+import type { Ack, Message, Room, RoomRole, User } from './models';
 
 /** Socket.IO event names (docs/socket-io.md). The only place they are spelled out. */
 export const ClientEvents = {
@@ -6,6 +6,7 @@ export const ClientEvents = {
   RoomJoin: 'room.join',
   Typing: 'typing',
   Sync: 'sync',
+  PresenceWatch: 'presence.watch',
 } as const;
 
 export const ServerEvents = {
@@ -15,25 +16,27 @@ export const ServerEvents = {
   UserDisconnected: 'user.disconnected',
   ShowRoom: 'show.room',
   SessionRevoked: 'session.revoked',
+  RoomJoined: 'room.joined',
+  RoomLeft: 'room.left',
+  RoomUpdated: 'room.updated',
+  MemberJoined: 'member.joined',
+  MemberLeft: 'member.left',
+  MemberUpdated: 'member.updated',
 } as const;
 
-/** Events between the apps over the Nest Redis microservice transport. */
-export const BusEvents = {
-  MessageCreated: 'parley.message.created',
-  RoomCreated: 'parley.room.created',
-  SessionRevoked: 'parley.session.revoked',
-} as const;
+/** `room.left`: the caller's sockets are out of the room (left, kicked). */
+export interface RoomLeftEvent {
+  roomId: string;
+}
+/** `member.joined` / `member.updated` / `member.left`, to the room's members. */
+export interface MemberEvent {
+  roomId: string;
+  user: User;
+  role?: RoomRole;
+}
 
-export interface MessageCreatedEvent {
-  message: Message;
-}
-export interface RoomCreatedEvent {
-  room: Room;
-  memberIds: string[];
-}
-export interface SessionRevokedEvent {
-  sessionId: string;
-  userId: string;
+export interface PresenceWatchPayload {
+  userIds: string[];
 }
 
 export interface SendMessagePayload {
@@ -70,6 +73,10 @@ export interface ClientToServerEvents {
     payload: SyncPayload,
     ack?: AckFn<{ rooms: Record<string, SyncRoomResult> }>,
   ) => void;
+  [ClientEvents.PresenceWatch]: (
+    payload: PresenceWatchPayload,
+    ack?: AckFn<{ users: User[] }>,
+  ) => void;
 }
 
 export interface ServerToClientEvents {
@@ -79,4 +86,10 @@ export interface ServerToClientEvents {
   [ServerEvents.UserDisconnected]: (user: User) => void;
   [ServerEvents.ShowRoom]: (room: Room) => void;
   [ServerEvents.SessionRevoked]: (payload: Record<string, never>) => void;
+  [ServerEvents.RoomJoined]: (room: Room) => void;
+  [ServerEvents.RoomLeft]: (event: RoomLeftEvent) => void;
+  [ServerEvents.RoomUpdated]: (room: Room) => void;
+  [ServerEvents.MemberJoined]: (event: MemberEvent) => void;
+  [ServerEvents.MemberLeft]: (event: MemberEvent) => void;
+  [ServerEvents.MemberUpdated]: (event: MemberEvent) => void;
 }

@@ -20,6 +20,13 @@ export const Limits = {
    * (XREVRANGE COUNT offset+size): the bound is what one request may cost.
    */
   seedOffsetMax: 1000,
+  roomNameMaxLength: 80,
+  roomTopicMaxLength: 250,
+  /** Directory, members and user-search pages. */
+  listPageDefault: 50,
+  listPageMax: 100,
+  /** `presence.watch`: users one socket may watch. */
+  presenceWatchMax: 500,
 } as const;
 
 export const GENERAL_ROOM_ID = '0';

@@ -17,12 +17,44 @@ export interface User {
   online: boolean;
 }
 
-export type RoomKind = 'public' | 'dm';
+/** General is `public`; rooms people create are `public` (in the directory) or `private`. */
+export type RoomKind = 'public' | 'private' | 'dm';
+export type RoomRole = 'owner' | 'admin' | 'member';
 
 export interface Room {
   id: string;
   kind: RoomKind;
+  /** v1: the room's name for a group room, the two usernames for a DM. */
   names: string[];
+  /** A group room's name; for a DM the other member's username as the caller sees it. */
+  name: string;
+  topic: string;
+  /** Who created the room; null for General. */
+  createdBy: string | null;
+  memberCount: number;
+  /** The caller's role; absent where the caller is not a member (directory) or in broadcasts. */
+  role?: RoomRole;
+  /** The room's newest seq, 0 when it has no messages. */
+  lastSeq: number;
+}
+
+export interface RoomMember {
+  user: User;
+  role: RoomRole;
+}
+
+/** A page of a cursor-paged listing: `nextCursor` null on the last page. */
+export interface RoomDirectoryPage {
+  rooms: Room[];
+  nextCursor: string | null;
+}
+export interface MembersPage {
+  members: RoomMember[];
+  nextCursor: string | null;
+}
+export interface UsersPage {
+  users: User[];
+  nextCursor: string | null;
 }
 
 export interface MessagePage {

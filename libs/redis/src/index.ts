@@ -13,3 +13,5 @@ export * from './repositories/rate-limit.repository';
 export * from './redis-errors';
 export * from './bus-options';
 export * from './redis-connection';
+export * from './repositories/name-index';
+export * from './io-adapter';

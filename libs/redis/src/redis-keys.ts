@@ -13,13 +13,29 @@ export const RedisKeys = {
   profiles: () => '{users}:profiles',
   /** Hash: look-alike key of a username (UTS #39 skeleton, any case) → user id. */
   usernameSkeletons: () => '{users}:skeletons',
-  /** Set of the user's DM room ids. */
+  /** Set of the user's room ids (DMs and group rooms; General is everyone's and not listed). */
   userRooms: (userId: string) => `user:{${userId}}:rooms`,
+  /**
+   * Sorted set (all scores 0) of `lower-cased username \0 id`: prefix search and paging by name.
+   * Shares the {users} tag with the names index it mirrors.
+   */
+  usersByName: () => '{users}:byname',
   /** Set of the user's live session ids (for "log out everywhere" and socket revocation). */
   userSessions: (userId: string) => `user:{${userId}}:sessions`,
 
-  /** Hash: room metadata (kind, members, created). General has none. */
+  /**
+   * Hash: room metadata. DMs: kind, members ("a,b"), created. Group rooms: kind, name, topic,
+   * createdBy, created. General has none: it is everyone's room.
+   */
   room: (roomId: string) => `room:{${roomId}}`,
+  /** Sorted set (all scores 0) of a group room's member ids: paging in a stable order. */
+  roomMembers: (roomId: string) => `room:{${roomId}}:members`,
+  /** Hash: member id → role of a group room; a field here is what membership is. */
+  roomRoles: (roomId: string) => `room:{${roomId}}:roles`,
+  /** Hash: lower-cased public room name → room id (public names are unique ignoring case). */
+  roomNames: () => '{rooms}:names',
+  /** Sorted set (all scores 0) of `lower-cased name \0 room id`: the public directory. */
+  roomDirectory: () => '{rooms}:directory',
   /** Stream: the room's messages; entry id = message id. */
   roomMessages: (roomId: string) => `room:{${roomId}}:messages`,
   /** Counter: the last seq assigned in the room. */

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { toUser, UsersService } from '@app/chat';
+import { SessionsService, toUser, UsersService } from '@app/chat';
 import type { AuthResult } from '@app/contracts';
-import { SessionsRepository } from '@app/redis';
 import type { Request, Response } from 'express';
-import { BusService } from '../bus/bus.service';
 import type { SessionUser } from '../common/current-user.decorator';
 import { KnownDevice } from './known-device';
 import { assertGuessResistant } from './password-policy';
@@ -13,8 +11,7 @@ import { assertGuessResistant } from './password-policy';
 export class AuthService {
   constructor(
     private readonly users: UsersService,
-    private readonly sessions: SessionsRepository,
-    private readonly bus: BusService,
+    private readonly sessions: SessionsService,
     private readonly devices: KnownDevice,
   ) {}
 
@@ -36,9 +33,9 @@ export class AuthService {
     req.session.username = user.username;
     await settle((done) => req.session.save(done));
     await this.sessions.track(user.id, req.sessionID);
-    if (previous) await this.revoked(previous.sid, previous.userId);
-    this.devices.remember(req, user.id);
+    if (previous) await this.sessions.revoked(previous.sid, previous.userId);
     req.user = user;
+    this.devices.remember(req, user.id);
     const [withPresence] = await this.users.findMany([user.id]);
     return { user: withPresence ?? toUser(user, false), token: req.sessionID };
   }
@@ -68,7 +65,7 @@ export class AuthService {
     await Promise.all(
       others.map(async (sid) => {
         await this.sessions.destroy(sid);
-        await this.revoked(sid, record.id);
+        await this.sessions.revoked(sid, record.id);
       }),
     );
     return result;
@@ -79,12 +76,7 @@ export class AuthService {
     const userId = req.session.userId;
     await settle((done) => req.session.destroy(done));
     res.clearCookie(cookieName, { path: '/' });
-    if (userId) await this.revoked(sid, userId);
-  }
-
-  private async revoked(sessionId: string, userId: string): Promise<void> {
-    await this.sessions.untrack(userId, sessionId);
-    await this.bus.sessionRevoked({ sessionId, userId });
+    if (userId) await this.sessions.revoked(sid, userId);
   }
 }
 

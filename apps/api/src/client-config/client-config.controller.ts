@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { ApiPaths } from '@app/contracts';
 import { Public } from '../common/public.decorator';
-import { DEMO_USERS } from '../seed/demo-data';
+import { DEMO_USERS } from '@app/chat';
 
 export class ClientConfigDto {
   @ApiProperty({

@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { RequestHandler, Response } from 'express';
-import { RateLimitedException } from '@app/chat';
+import { DomainError, HTTP_STATUS, RateLimitedException } from '@app/chat';
 import { isRedisUnavailable } from '@app/redis';
 
 export interface ErrorBody {
@@ -17,8 +17,22 @@ export interface ErrorBody {
   retryAfterMs?: number;
 }
 
-/** Nest's error shape for every failure, 429 with Retry-After, and 503 while Redis is away. */
+/**
+ * Nest's error shape for every failure, 429 with Retry-After, and 503 while Redis is away. The
+ * one place where the domain's errors become HTTP statuses.
+ */
 export function toErrorBody(exception: unknown): ErrorBody {
+  if (exception instanceof DomainError) {
+    const statusCode = HTTP_STATUS[exception.code];
+    return {
+      statusCode,
+      error: httpReason(statusCode),
+      message: exception.message,
+      ...(exception instanceof RateLimitedException
+        ? { retryAfterMs: exception.retryAfterMs }
+        : {}),
+    };
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
@@ -28,9 +42,6 @@ export function toErrorBody(exception: unknown): ErrorBody {
       statusCode: status,
       error: body.error ?? httpReason(status),
       message: body.message ?? (typeof response === 'string' ? response : exception.message),
-      ...(exception instanceof RateLimitedException
-        ? { retryAfterMs: exception.retryAfterMs }
-        : {}),
     };
   }
   if (isRedisUnavailable(exception)) {

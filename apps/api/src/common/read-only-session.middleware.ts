@@ -1,7 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Session, SessionData } from 'express-session';
-import type { SessionCookie } from '@app/chat';
-import type { SessionsRepository } from '@app/redis';
+import type { SessionCookie, SessionsService } from '@app/chat';
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
@@ -14,7 +13,7 @@ const READ_METHODS = new Set(['GET', 'HEAD']);
  */
 export function readOnlySession(
   cookie: SessionCookie,
-  sessions: SessionsRepository,
+  sessions: Pick<SessionsService, 'get'>,
 ): RequestHandler {
   return (req, _res, next) => {
     if (!READ_METHODS.has(req.method)) return next();

@@ -11,13 +11,18 @@ import {
   Query,
   Req,
   Res,
-  UnauthorizedException,
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import { ApiCookieAuth, ApiExcludeController } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { INVALID_CREDENTIALS, MessagesService, RoomsService, UsersService } from '@app/chat';
+import {
+  DomainError,
+  INVALID_CREDENTIALS,
+  MessagesService,
+  RoomsService,
+  UsersService,
+} from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import {
   LoginDto,
@@ -31,7 +36,6 @@ import {
 } from '@app/contracts';
 import type { Request, Response } from 'express';
 import { AuthService } from '../auth/auth.service';
-import { BusService } from '../bus/bus.service';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 import { Public } from '../common/public.decorator';
 import { KnownDevice } from '../auth/known-device';
@@ -54,7 +58,6 @@ export class CompatController {
     private readonly users: UsersService,
     private readonly rooms: RoomsService,
     private readonly messages: MessagesService,
-    private readonly bus: BusService,
     private readonly devices: KnownDevice,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {}
@@ -89,7 +92,7 @@ export class CompatController {
         return result.user;
       } catch (err) {
         // Lost a registration race for this name: fall through to a normal login.
-        if ((err as { status?: number }).status !== 409) throw err;
+        if (!(err instanceof DomainError && err.code === 'conflict')) throw err;
       }
     }
     try {
@@ -99,7 +102,8 @@ export class CompatController {
       res.status(200);
       return result.user;
     } catch (err) {
-      if (err instanceof UnauthorizedException) throw new NotFoundException(INVALID_CREDENTIALS);
+      if (err instanceof DomainError && err.code === 'unauthorized')
+        throw new NotFoundException(INVALID_CREDENTIALS);
       throw err;
     }
   }
@@ -127,7 +131,8 @@ export class CompatController {
     @Param('userId') userId: string,
   ): Promise<Room[]> {
     if (userId !== user.id) throw new ForbiddenException('You can only list your own rooms');
-    return this.rooms.roomsOf(user.id);
+    // The reference client knows General and DMs only.
+    return this.rooms.roomsOf(user.id, 'general-and-dms');
   }
 
   @Post('room')
@@ -141,8 +146,7 @@ export class CompatController {
       throw new ForbiddenException('You can only open a DM that includes yourself');
     }
     const peer = user1 === user.id ? user2 : user1;
-    const { room, created } = await this.rooms.openDm(user.id, peer);
-    if (created) await this.bus.roomCreated({ room, memberIds: [user.id, peer] });
+    const { room } = await this.rooms.openDm(user.id, peer);
     return room;
   }
 

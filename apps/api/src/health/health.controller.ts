@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { RedisHealthIndicator } from '@app/redis';
 import { Public } from '../common/public.decorator';
-import { SeedService } from '../seed/seed.service';
+import { SeedService } from '@app/chat';
 
 @ApiTags('health')
 @Public()

@@ -19,22 +19,18 @@ import {
   SendMessageDto,
 } from '@app/contracts';
 import type { Request, Response } from 'express';
-import { BusService } from '../bus/bus.service';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 import { sendJson } from '../common/send-json';
 
 @ApiTags('messages')
 @ApiCookieAuth()
-@ApiParam({ name: 'id', description: 'Room id: "0" or a DM id "a:b"', example: '0' })
+@ApiParam({ name: 'id', description: 'Room id: "0", a DM id "a:b", or a room id', example: '0' })
 @ApiUnauthorizedResponse({ description: 'No valid session' })
 @ApiForbiddenResponse({ description: 'Not a member of the room' })
 @ApiNotFoundResponse({ description: 'Unknown room' })
 @Controller('api/rooms/:id/messages')
 export class MessagesController {
-  constructor(
-    private readonly messages: MessagesService,
-    private readonly bus: BusService,
-  ) {}
+  constructor(private readonly messages: MessagesService) {}
 
   @Get()
   @ApiOkResponse({ type: MessagePageDto })
@@ -66,13 +62,7 @@ export class MessagesController {
     @Param('id') roomId: string,
     @Body() body: SendMessageDto,
   ): Promise<MessageDto> {
-    const { message, created } = await this.messages.send(
-      user.id,
-      roomId,
-      body.message,
-      body.clientId,
-    );
-    if (created) await this.bus.messageCreated({ message });
+    const { message } = await this.messages.send(user.id, roomId, body.message, body.clientId);
     return message;
   }
 }

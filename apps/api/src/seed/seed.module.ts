@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { ChatModule } from '@app/chat';
-import { SeedService } from './seed.service';
+import { ChatModule, SeedService } from '@app/chat';
 
+/** Demo data at boot (DEMO_DATA); readiness waits for it. */
 @Module({
   imports: [ChatModule],
   providers: [SeedService],

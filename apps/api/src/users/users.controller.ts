@@ -1,7 +1,14 @@
-import { Controller, Get, NotFoundException, Query } from '@nestjs/common';
-import { ApiCookieAuth, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { BadRequestException, Controller, Get, NotFoundException, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCookieAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { UsersService } from '@app/chat';
-import { UserDto, UsersQueryDto } from '@app/contracts';
+import { Limits, UserDto, UserSearchQueryDto, UsersPageDto, UsersQueryDto } from '@app/contracts';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 
 @ApiTags('users')
@@ -20,12 +27,24 @@ export class UsersController {
   }
 
   @Get('users')
-  @ApiOkResponse({
-    type: [UserDto],
-    description: 'The requested users (unknown ids left out); all users without `ids`',
-  })
+  @ApiOperation({ summary: 'Users by id (at most 500); to find users by name, use search' })
+  @ApiOkResponse({ type: [UserDto], description: 'The requested users (unknown ids left out)' })
+  @ApiBadRequestResponse({ description: '`ids` missing or malformed' })
   list(@Query() query: UsersQueryDto): Promise<UserDto[]> {
-    return query.ids ? this.users.findMany(query.ids) : this.users.all();
+    // No route hands out the whole user table: at scale it is megabytes per call.
+    if (!query.ids) throw new BadRequestException(['ids is required (comma separated user ids)']);
+    return this.users.findMany(query.ids);
+  }
+
+  @Get('users/search')
+  @ApiOperation({ summary: 'Users by username prefix (case-insensitive), paged' })
+  @ApiOkResponse({ type: UsersPageDto })
+  search(@Query() query: UserSearchQueryDto): Promise<UsersPageDto> {
+    return this.users.search(
+      query.q ?? '',
+      query.cursor ?? null,
+      query.limit ?? Limits.listPageDefault,
+    );
   }
 
   @Get('users/online')

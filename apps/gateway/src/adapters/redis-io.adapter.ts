@@ -1,25 +1,20 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { isOriginAllowed } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Limits } from '@app/contracts';
-import { createRedisClient, logRedisErrors } from '@app/redis';
-import Redis from 'ioredis';
+import { connectIoAdapter, IoAdapterConnection } from '@app/redis';
 import type { IncomingMessage } from 'node:http';
 import { corkWebSocketBatches } from './corked-websocket-writes';
 import type { ServerOptions } from 'socket.io';
 
 /**
- * Socket.IO over the Redis adapter, so that N gateways broadcast as one server. On Redis ≥ 7 the
- * sharded adapter (SPUBLISH, one channel per room) keeps each gateway to the traffic of rooms it
- * has members in and works unchanged on Redis Cluster. Connect before use; close on shutdown.
+ * Socket.IO over the Redis adapter (libs/redis io-adapter.ts), so that N gateways broadcast as
+ * one server. Connect before use; close on shutdown.
  */
 export class RedisIoAdapter extends IoAdapter {
   private readonly logger = new Logger('RedisIoAdapter');
-  private adapterConstructor?:
-    ReturnType<typeof createAdapter> | ReturnType<typeof createShardedAdapter>;
-  private clients: Redis[] = [];
+  private connection?: IoAdapterConnection;
   private readonly config: ParleyConfig;
 
   constructor(app: INestApplicationContext) {
@@ -28,23 +23,7 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   async connectToRedis(): Promise<void> {
-    // The adapter's publisher queues while Redis is away (maxRetriesPerRequest: null): a broadcast
-    // only follows a successful store, so the queue stays small, and nothing is dropped in a blip.
-    const options = { lazyConnect: true, maxRetriesPerRequest: null };
-    const pub = createRedisClient(this.config.redis, options);
-    const sub = createRedisClient(this.config.redis, options);
-    this.clients = [pub, sub];
-    logRedisErrors(pub, this.logger, 'adapter pub');
-    logRedisErrors(sub, this.logger, 'adapter sub');
-    await Promise.all([pub.connect(), sub.connect()]);
-    const version = await redisVersion(pub);
-    if (version >= 7) {
-      this.adapterConstructor = createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' });
-      this.logger.log(`sharded adapter (Redis ${version})`);
-    } else {
-      this.adapterConstructor = createAdapter(pub, sub);
-      this.logger.log(`pub/sub adapter (Redis ${version})`);
-    }
+    this.connection = await connectIoAdapter(this.config.redis, this.logger);
   }
 
   createIOServer(port: number, options?: ServerOptions): unknown {
@@ -66,7 +45,7 @@ export class RedisIoAdapter extends IoAdapter {
       // one at the handshake, and no later request can use a session it never got.
       cors: { origin: true, credentials: true },
     }) as { adapter: (a: unknown) => void };
-    if (this.adapterConstructor) server.adapter(this.adapterConstructor);
+    if (this.connection) server.adapter(this.connection.factory);
     corkWebSocketBatches(
       (server as unknown as { engine: Parameters<typeof corkWebSocketBatches>[0] }).engine,
     );
@@ -74,18 +53,7 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      this.clients.map(async (c) => {
-        if (c.status !== 'ready') return c.disconnect();
-        await c.quit().catch(() => c.disconnect());
-      }),
-    );
-    this.clients = [];
+    await this.connection?.close();
+    this.connection = undefined;
   }
-}
-
-async function redisVersion(client: Redis): Promise<number> {
-  const info = await client.info('server');
-  const match = /redis_version:(\d+)/.exec(info);
-  return match ? Number(match[1]) : 0;
 }

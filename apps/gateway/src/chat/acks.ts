@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { RateLimitedException } from '@app/chat';
+import { DomainError, RateLimitedException } from '@app/chat';
 import type { AckError } from '@app/contracts';
 import { isRedisUnavailable } from '@app/redis';
 
@@ -26,6 +26,7 @@ export function errorAck(code: AckError['code'], message: string, retryAfterMs?:
 export function toErrorAck(err: unknown): ErrorAck {
   if (err instanceof RateLimitedException)
     return errorAck('rate_limited', err.message, err.retryAfterMs);
+  if (err instanceof DomainError) return errorAck(err.code, err.message);
   if (err instanceof HttpException)
     return errorAck(CODES[err.getStatus()] ?? 'internal', err.message);
   if (isRedisUnavailable(err))

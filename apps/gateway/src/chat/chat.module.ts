@@ -1,16 +1,12 @@
 import { BeforeApplicationShutdown, Module } from '@nestjs/common';
-import { ChatModule as ChatDomainModule } from '@app/chat';
+import { ChatModule as ChatDomainModule, PresenceService } from '@app/chat';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
-import { SocketAuthService } from '../auth/socket-auth.service';
-import { BusController } from '../bus/bus.controller';
 import { GatewayMetrics, metricProviders } from '../metrics/gateway.metrics';
-import { PresenceService } from '../presence/presence.service';
 import { ChatGateway } from './chat.gateway';
 
 @Module({
   imports: [ChatDomainModule, PrometheusModule.register({ path: '/metrics' })],
-  controllers: [BusController],
-  providers: [ChatGateway, SocketAuthService, PresenceService, GatewayMetrics, ...metricProviders],
+  providers: [ChatGateway, GatewayMetrics, ...metricProviders],
 })
 export class GatewayChatModule implements BeforeApplicationShutdown {
   constructor(

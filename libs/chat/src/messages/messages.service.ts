@@ -1,10 +1,12 @@
-import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
-import { Limits, Message, MessagePage, SyncRoomResult } from '@app/contracts';
+import { GENERAL_ROOM_ID, Limits, Message, MessagePage, SyncRoomResult } from '@app/contracts';
 import { MessagesRepository, RateLimitRepository } from '@app/redis';
 import { LRUCache } from 'lru-cache';
 import { LeasedRateLimiter } from '../common/leased-rate-limiter';
-import { RateLimitedException } from '../common/rate-limited.exception';
+import { Conflict, Forbidden, NotFound, RateLimitedException } from '../errors/domain-error';
+import { ChatEvents } from '../events/chat-events';
+import { parseRoomId } from '../rooms/room-id';
 import { RoomsService } from '../rooms/rooms.service';
 
 export interface SendResult {
@@ -36,6 +38,7 @@ export class MessagesService {
   constructor(
     private readonly messages: MessagesRepository,
     private readonly rooms: RoomsService,
+    private readonly events: ChatEvents,
     limits: RateLimitRepository,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {
@@ -43,40 +46,49 @@ export class MessagesService {
   }
 
   /**
-   * Stores a message from `userId` (always the authenticated user, never a client field).
-   * The caller broadcasts it only when `created` is true, so a retried send is delivered once.
+   * Stores a message from `userId` (always the authenticated user, never a client field) and
+   * announces it; a clientId replay returns the stored copy and announces nothing. Membership is
+   * checked by the store itself. A first message to a DM that does not exist yet opens it (the
+   * reference client starts DMs that way).
    */
   async send(userId: string, roomId: string, text: string, clientId?: string): Promise<SendResult> {
-    await this.rooms.assertMember(userId, roomId);
-    return this.sendAsMember(userId, roomId, text, clientId);
-  }
-
-  /**
-   * `send` for a caller that has already established membership (a gateway keeps it per socket):
-   * saves a Redis round trip per message.
-   */
-  async sendAsMember(
-    userId: string,
-    roomId: string,
-    text: string,
-    clientId?: string,
-  ): Promise<SendResult> {
+    const parsed = parseRoomId(roomId);
+    if (!parsed) throw NotFound();
     const decision = await this.sendLimit.hit(userId);
     if (!decision.allowed)
       throw new RateLimitedException(decision.retryAfterMs, 'Message rate limit reached');
-    const result = await this.messages.append({
+    let result = await this.append(userId, roomId, text, clientId);
+    if (result.status === 'no-room' && parsed.kind === 'dm' && parsed.members.includes(userId)) {
+      const peer = parsed.members[0] === userId ? parsed.members[1] : parsed.members[0];
+      await this.rooms.openDm(userId, peer);
+      result = await this.append(userId, roomId, text, clientId);
+    }
+    switch (result.status) {
+      case 'no-room':
+        throw NotFound();
+      case 'not-member':
+        throw Forbidden('Not a member of this room');
+      case 'duplicate-trimmed':
+        throw Conflict('clientId was used for a message that is no longer in history');
+      case 'duplicate':
+        return { message: result.message, created: false };
+      case 'created':
+        this.events.emit('messageCreated', { message: result.message });
+        return { message: result.message, created: true };
+    }
+  }
+
+  private append(userId: string, roomId: string, text: string, clientId?: string) {
+    return this.messages.append({
       roomId,
       from: userId,
       text,
       clientId,
+      everyone: roomId === GENERAL_ROOM_ID,
       maxLen: this.config.historyMaxPerRoom,
       clientIdTtlSeconds: Limits.clientIdTtlSeconds,
       minReplicas: this.config.redisMinReplicas,
     });
-    if (result.status === 'duplicate-trimmed') {
-      throw new ConflictException('clientId was used for a message that is no longer in history');
-    }
-    return { message: result.message, created: result.status === 'created' };
   }
 
   /** A history page: the newest `limit` before `before`, oldest first. */
@@ -115,9 +127,22 @@ export class MessagesService {
     return this.messages.newestFirst(roomId, offset, size);
   }
 
-  /** Messages after a cursor for recovery; `complete:false` means call again from the last id. */
-  async after(roomId: string, cursor: string, limit = Limits.syncPageMax): Promise<SyncRoomResult> {
-    return this.messages.after(roomId, cursor, limit);
+  /**
+   * Recovery: for each room the caller is a member of, the messages after its cursor (at most
+   * 500; `complete:false` means call again from the last id). Rooms the caller is not in are
+   * left out; a Redis error fails the whole answer rather than silently dropping rooms.
+   */
+  async sync(
+    userId: string,
+    cursors: Record<string, string>,
+  ): Promise<Record<string, SyncRoomResult>> {
+    const results = await Promise.all(
+      Object.entries(cursors).map(async ([roomId, cursor]) => {
+        if (!(await this.rooms.isMember(userId, roomId))) return null;
+        return [roomId, await this.messages.after(roomId, cursor, Limits.syncPageMax)] as const;
+      }),
+    );
+    return Object.fromEntries(results.filter((r) => r !== null));
   }
 }
 

@@ -1,4 +1,4 @@
-import { dmRoomId, parseRoomId } from './room-id';
+import { dmRoomId, newGroupRoomId, parseRoomId } from './room-id';
 
 describe('dmRoomId', () => {
   it.each([
@@ -21,7 +21,7 @@ describe('dmRoomId', () => {
 
 describe('parseRoomId', () => {
   it('knows General', () => {
-    expect(parseRoomId('0')).toEqual({ kind: 'public' });
+    expect(parseRoomId('0')).toEqual({ kind: 'general' });
   });
 
   it.each([
@@ -65,6 +65,28 @@ describe('parseRoomId', () => {
     ['undefined', undefined],
     ['boolean', true],
   ])('rejects %s', (_case, id) => {
+    expect(parseRoomId(id)).toBeNull();
+  });
+});
+
+describe('newGroupRoomId', () => {
+  it('is opaque: never General, never a DM-like id with a colon, and parsed as a group room', () => {
+    const ids = new Set(Array.from({ length: 2000 }, () => newGroupRoomId()));
+    expect(ids.size).toBe(2000);
+    for (const id of ids) {
+      expect(id).not.toBe('0');
+      expect(id).not.toContain(':');
+      expect(parseRoomId(id)).toEqual({ kind: 'group' });
+    }
+  });
+
+  it.each([
+    'g',
+    'gAAAAAAAAAAAAAAAA',
+    'g0000000000000000',
+    `g${'a'.repeat(17)}`,
+    'xabcdefghijklmnop',
+  ])('does not take %s for a group id', (id) => {
     expect(parseRoomId(id)).toBeNull();
   });
 });

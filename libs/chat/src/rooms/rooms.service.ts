@@ -1,72 +1,227 @@
-import {
-  BadRequestException,
-  ForbiddenException,
-  Injectable,
-  NotFoundException,
-} from '@nestjs/common';
-import { GENERAL_ROOM_ID, GENERAL_ROOM_NAME, Room } from '@app/contracts';
-import { RoomsRepository, UsersRepository } from '@app/redis';
-import { dmRoomId, parseRoomId } from './room-id';
+import { Injectable } from '@nestjs/common';
+import { GENERAL_ROOM_ID, Room, RoomDirectoryPage, RoomRole } from '@app/contracts';
+import { RoomAccess, RoomRecord, RoomsRepository, UsersRepository } from '@app/redis';
+import { BadRequest, Conflict, DomainError, Forbidden, NotFound } from '../errors/domain-error';
+import { ChatEvents } from '../events/chat-events';
+import { dmRoomId, newGroupRoomId, parseRoomId } from './room-id';
+import { Cursor } from '../common/cursor';
+import { compareRooms, RoomViews } from './room-views';
 
+type GroupRecord = Extract<RoomRecord, { kind: 'public' | 'private' }>;
+
+/** What a member may do in a room they were checked into. */
+export interface MemberAccess {
+  kind: 'general' | 'dm' | 'public' | 'private';
+  role: RoomRole;
+  lastSeq: number;
+}
+
+/**
+ * Rooms: the caller's list, group rooms (create, rename, the directory) and DMs. Membership
+ * changes are in MembershipService. Every change is stored first, then announced.
+ */
 @Injectable()
 export class RoomsService {
   constructor(
     private readonly rooms: RoomsRepository,
     private readonly users: UsersRepository,
+    private readonly events: ChatEvents,
   ) {}
 
-  /** Resolves when the user may read and post in the room: 404 unknown room, 403 not a member. */
-  async assertMember(userId: string, roomId: string): Promise<void> {
+  /**
+   * Resolves with the caller's role when they may read and post in the room: 404 for an unknown
+   * room, 403 for one they are not in. Redis errors propagate (never read as "not a member").
+   */
+  async assertMember(userId: string, roomId: string): Promise<MemberAccess> {
     const parsed = parseRoomId(roomId);
-    if (!parsed) throw new NotFoundException('Room not found');
-    if (parsed.kind === 'public') return;
-    if (!(await this.rooms.dmExists(roomId))) throw new NotFoundException('Room not found');
-    if (!parsed.members.includes(userId)) throw new ForbiddenException('Not a member of this room');
+    if (!parsed) throw NotFound();
+    // Everyone's room: no Redis round trip on the history hot path (its lastSeq is read by view()).
+    if (parsed.kind === 'general') return { kind: 'general', role: 'member', lastSeq: 0 };
+    const access = await this.rooms.access(roomId, userId);
+    return checked(access);
   }
 
-  /** True when `userId` may read the room; never throws for a well-formed id. */
+  /** True when the user may read the room; false for unknown rooms. Redis errors propagate. */
   async isMember(userId: string, roomId: string): Promise<boolean> {
+    if (roomId === GENERAL_ROOM_ID) return true;
     try {
       await this.assertMember(userId, roomId);
       return true;
-    } catch {
-      return false;
+    } catch (err) {
+      if (err instanceof DomainError) return false;
+      throw err;
     }
   }
 
-  /** General first, then the user's DMs in the order of the peer's id. */
-  async roomsOf(userId: string): Promise<Room[]> {
-    const dmIds = await this.rooms.dmIdsOf(userId);
-    const parsed = dmIds
-      .map((id) => ({ id, p: parseRoomId(id) }))
-      .filter(
-        (r): r is { id: string; p: { kind: 'dm'; members: [string, string] } } =>
-          r.p?.kind === 'dm',
-      );
-    const peerIds = parsed.map(({ p }) => (p.members[0] === userId ? p.members[1] : p.members[0]));
-    const names = await this.usernames([userId, ...peerIds]);
-    const dms: Room[] = parsed.map(({ id, p }) => ({
-      id,
-      kind: 'dm',
-      names: p.members.map((m) => names.get(m) ?? ''),
-    }));
-    dms.sort((a, b) => compareDmIds(a.id, b.id));
-    return [generalRoom(), ...dms];
+  /** Ids of the rooms a socket of the user joins at connect: General and the stored index. */
+  async roomIdsOf(userId: string): Promise<string[]> {
+    return [GENERAL_ROOM_ID, ...(await this.rooms.roomIdsOf(userId))];
   }
 
-  /** Opens (or returns) the DM between two users. 400 for yourself, 404 for an unknown peer. */
-  async openDm(userId: string, peerId: string): Promise<{ room: Room; created: boolean }> {
-    if (userId === peerId) throw new BadRequestException('A DM needs two different users');
-    const names = await this.usernames([userId, peerId]);
-    if (!names.has(peerId)) throw new NotFoundException('User not found');
-    if (!names.has(userId)) throw new NotFoundException('User not found');
-    const roomId = dmRoomId(userId, peerId);
-    const members = parseRoomId(roomId) as { kind: 'dm'; members: [string, string] };
-    const created = await this.rooms.createDm(roomId, members.members);
-    return {
-      room: { id: roomId, kind: 'dm', names: members.members.map((m) => names.get(m) ?? '') },
-      created,
+  /** General first, then DMs, then group rooms by name; each as the caller sees it. */
+  async roomsOf(userId: string, only: 'all' | 'general-and-dms' = 'all'): Promise<Room[]> {
+    const ids = await this.rooms.roomIdsOf(userId);
+    const records = await this.rooms.findMany(ids);
+    const dms = records.filter(
+      (r): r is Extract<RoomRecord, { kind: 'dm' }> =>
+        r.kind === 'dm' && r.members.includes(userId),
+    );
+    const groups =
+      only === 'all' ? records.filter((r): r is GroupRecord => r.kind !== 'dm') : ([] as const);
+    const peerIds = dms.flatMap((d) => d.members);
+    const [names, userCount, seqs, counts, roles] = await Promise.all([
+      this.usernames([userId, ...peerIds]),
+      this.users.count(),
+      this.rooms.lastSeqs([GENERAL_ROOM_ID, ...dms.map((d) => d.id), ...groups.map((g) => g.id)]),
+      this.rooms.memberCounts(groups.map((g) => g.id)),
+      this.rooms.rolesOf(
+        userId,
+        groups.map((g) => g.id),
+      ),
+    ]);
+    const list: Room[] = [RoomViews.general(userCount, seqs[0])];
+    dms.forEach((d, i) => list.push(RoomViews.dm(d.id, d.members, names, userId, seqs[1 + i])));
+    groups.forEach((g, i) => {
+      const role = roles[i];
+      // The index may still list a room the user just left: the room's own record decides.
+      if (role) list.push(RoomViews.group(g, counts[i], seqs[1 + dms.length + i], role));
+    });
+    return list.sort(compareRooms);
+  }
+
+  /** One room as a member sees it. */
+  async get(userId: string, roomId: string): Promise<Room> {
+    const access = await this.assertMember(userId, roomId);
+    return this.view(roomId, userId, access);
+  }
+
+  /** The room as `viewerId` (a member with `access`) sees it. */
+  async view(roomId: string, viewerId: string, access: MemberAccess): Promise<Room> {
+    if (access.kind === 'general') {
+      const [count, [lastSeq]] = await Promise.all([
+        this.users.count(),
+        this.rooms.lastSeqs([roomId]),
+      ]);
+      return RoomViews.general(count, lastSeq);
+    }
+    const record = await this.rooms.find(roomId);
+    if (!record) throw NotFound();
+    if (record.kind === 'dm') {
+      const names = await this.usernames(record.members);
+      return RoomViews.dm(roomId, record.members, names, viewerId, access.lastSeq);
+    }
+    const count = await this.rooms.memberCount(roomId);
+    return RoomViews.group(record, count, access.lastSeq, access.role);
+  }
+
+  /** A group room with the caller as owner; a public name is unique ignoring case (409). */
+  async create(
+    userId: string,
+    input: { name: string; kind: 'public' | 'private'; topic?: string },
+  ): Promise<Room> {
+    const record: GroupRecord = {
+      id: newGroupRoomId(),
+      kind: input.kind,
+      name: input.name.trim(),
+      topic: (input.topic ?? '').trim(),
+      createdBy: userId,
+      created: Date.now(),
     };
+    if (record.kind === 'public' && !(await this.rooms.claimName(record.name, record.id)))
+      throw Conflict('A public room with this name exists');
+    await this.rooms.createGroup(record);
+    if (record.kind === 'public') await this.rooms.listInDirectory(record.name, record.id);
+    const room = RoomViews.group(record, 1, 0, 'owner');
+    this.events.emit('roomOpened', { roomId: record.id, views: [{ userId, room }], dm: false });
+    return room;
+  }
+
+  /** Renames a group room or changes its topic (admins). */
+  async update(
+    userId: string,
+    roomId: string,
+    changes: { name?: string; topic?: string },
+  ): Promise<Room> {
+    const access = await this.assertMember(userId, roomId);
+    if (access.kind === 'general' || access.kind === 'dm')
+      throw Conflict('General and DMs cannot be renamed');
+    if (access.role === 'member') throw Forbidden('Only admins can change the room');
+    const record = (await this.rooms.find(roomId)) as GroupRecord | null;
+    if (!record) throw NotFound();
+    const name = changes.name?.trim();
+    const topic = changes.topic?.trim();
+    const renamed = name !== undefined && name !== record.name;
+    if (renamed && record.kind === 'public' && name.toLowerCase() !== record.name.toLowerCase()) {
+      if (!(await this.rooms.claimName(name, roomId)))
+        throw Conflict('A public room with this name exists');
+    }
+    await this.rooms.updateFields(roomId, { name, topic });
+    if (renamed && record.kind === 'public') {
+      await this.rooms.unlistFromDirectory(record.name, roomId);
+      await this.rooms.listInDirectory(name, roomId);
+      if (name.toLowerCase() !== record.name.toLowerCase())
+        await this.rooms.releaseName(record.name, roomId);
+    }
+    const updated: GroupRecord = {
+      ...record,
+      name: name ?? record.name,
+      topic: topic ?? record.topic,
+    };
+    const room = RoomViews.group(
+      updated,
+      await this.rooms.memberCount(roomId),
+      access.lastSeq,
+      access.role,
+    );
+    this.events.emit('roomUpdated', { room: RoomViews.shared(room) });
+    return room;
+  }
+
+  /** Public rooms by name, a case-insensitive prefix; `role` set where the caller is a member. */
+  async directory(
+    userId: string,
+    q: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<RoomDirectoryPage> {
+    const prefix = q.toLowerCase();
+    const after = Cursor.decode(cursor);
+    if (after !== null && !after.startsWith(prefix))
+      throw BadRequest('cursor does not belong to this search');
+    const page = await this.rooms.directory(prefix, after, limit);
+    const records = (await this.rooms.findMany(page.ids)).filter(
+      (r): r is GroupRecord => r.kind === 'public',
+    );
+    const ids = records.map((r) => r.id);
+    const [counts, seqs, roles] = await Promise.all([
+      this.rooms.memberCounts(ids),
+      this.rooms.lastSeqs(ids),
+      this.rooms.rolesOf(userId, ids),
+    ]);
+    return {
+      rooms: records.map((r, i) => RoomViews.group(r, counts[i], seqs[i], roles[i] ?? undefined)),
+      nextCursor: page.more ? Cursor.encode(page.last) : null,
+    };
+  }
+
+  /**
+   * Opens (or returns) the DM between two users; a new one is announced to both. 400 for
+   * yourself, 404 for an unknown user.
+   */
+  async openDm(userId: string, peerId: string): Promise<{ room: Room; created: boolean }> {
+    if (userId === peerId) throw BadRequest('A DM needs two different users');
+    const names = await this.usernames([userId, peerId]);
+    if (!names.has(peerId) || !names.has(userId)) throw NotFound('User not found');
+    const roomId = dmRoomId(userId, peerId);
+    const members = (parseRoomId(roomId) as { members: [string, string] }).members;
+    const created = await this.rooms.createDm(roomId, members);
+    const [lastSeq] = await this.rooms.lastSeqs([roomId]);
+    const viewOf = (viewer: string) => RoomViews.dm(roomId, members, names, viewer, lastSeq);
+    if (created) {
+      const views = members.map((m) => ({ userId: m, room: viewOf(m) }));
+      this.events.emit('roomOpened', { roomId, views, dm: true });
+    }
+    return { room: viewOf(userId), created };
   }
 
   private async usernames(ids: string[]): Promise<Map<string, string>> {
@@ -75,12 +230,9 @@ export class RoomsService {
   }
 }
 
-export function generalRoom(): Room {
-  return { id: GENERAL_ROOM_ID, kind: 'public', names: [GENERAL_ROOM_NAME] };
-}
-
-function compareDmIds(a: string, b: string): number {
-  const [a1, a2] = a.split(':').map(Number);
-  const [b1, b2] = b.split(':').map(Number);
-  return a1 - b1 || a2 - b2;
+/** A stored room and the caller's role in it, or the domain's 404 / 403. */
+export function checked(access: RoomAccess): MemberAccess {
+  if (!access.kind) throw NotFound();
+  if (!access.role) throw Forbidden('Not a member of this room');
+  return { kind: access.kind, role: access.role, lastSeq: access.lastSeq };
 }

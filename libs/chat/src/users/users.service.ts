@@ -1,12 +1,6 @@
-import {
-  ConflictException,
-  ForbiddenException,
-  Inject,
-  Injectable,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
-import type { User } from '@app/contracts';
+import type { User, UsersPage } from '@app/contracts';
 import {
   LOOKALIKE,
   PresenceRepository,
@@ -16,7 +10,15 @@ import {
 } from '@app/redis';
 import * as bcrypt from 'bcrypt';
 import { LRUCache } from 'lru-cache';
-import { RateLimitedException } from '../common/rate-limited.exception';
+import { Cursor } from '../common/cursor';
+import {
+  BadRequest,
+  Conflict,
+  DomainError,
+  Forbidden,
+  RateLimitedException,
+  Unauthorized,
+} from '../errors/domain-error';
 import { LoginClient, LoginLimiter } from './login-limiter';
 import { usernameSkeleton } from './username-skeleton';
 
@@ -50,8 +52,8 @@ export class UsersService {
     const hash = await bcrypt.hash(password, this.config.bcryptCost);
     const created = await this.users.createDistinct(username, hash, usernameSkeleton(username));
     if (created === LOOKALIKE)
-      throw new ConflictException('Username looks like one that is taken; choose another');
-    if (!created) throw new ConflictException('Username is already taken');
+      throw Conflict('Username looks like one that is taken; choose another');
+    if (!created) throw Conflict('Username is already taken');
     return created;
   }
 
@@ -79,7 +81,7 @@ export class UsersService {
 
     const ok = await bcrypt.compare(password, user?.passwordHash ?? (await this.getDummyHash()));
     if (!user || !ok) {
-      throw new UnauthorizedException(INVALID_CREDENTIALS);
+      throw Unauthorized(INVALID_CREDENTIALS);
     }
     await this.loginLimit.succeeded(attempt);
     // Accounts from before look-alike keys were kept get theirs now.
@@ -102,15 +104,15 @@ export class UsersService {
     try {
       user = await this.authenticate(session.username, currentPassword, client);
     } catch (err) {
-      if (err instanceof UnauthorizedException)
-        throw new ForbiddenException('Current password is wrong');
+      if (err instanceof DomainError && err.code === 'unauthorized')
+        throw Forbidden('Current password is wrong');
       throw err;
     }
     // The name may belong to another account by now (this one deleted, the name taken again).
-    if (user.id !== session.id) throw new ForbiddenException('Current password is wrong');
+    if (user.id !== session.id) throw Forbidden('Current password is wrong');
     const hash = await bcrypt.hash(newPassword, this.config.bcryptCost);
     if (!(await this.users.updatePasswordHash(user.id, user.passwordHash, hash)))
-      throw new ConflictException('The password was changed meanwhile; try again');
+      throw Conflict('The password was changed meanwhile; try again');
     return { ...user, passwordHash: hash };
   }
 
@@ -133,8 +135,26 @@ export class UsersService {
     return user ?? null;
   }
 
-  async all(): Promise<User[]> {
-    return this.withPresence(await this.users.all());
+  /** Users by username prefix (case-insensitive), paged by an opaque cursor. */
+  async search(prefix: string, cursor: string | null, limit: number): Promise<UsersPage> {
+    const lower = prefix.toLowerCase();
+    const after = Cursor.decode(cursor ?? undefined);
+    if (after !== null && !after.startsWith(lower))
+      throw BadRequest('cursor does not belong to this search');
+    const page = await this.users.searchByName(lower, after, limit);
+    return {
+      users: await this.findMany(page.ids),
+      nextCursor: page.more ? Cursor.encode(page.last) : null,
+    };
+  }
+
+  async count(): Promise<number> {
+    return this.users.count();
+  }
+
+  /** Adds accounts missing from the search index; returns how many. */
+  repairSearchIndex(): Promise<number> {
+    return this.users.repairNameIndex();
   }
 
   async online(): Promise<User[]> {

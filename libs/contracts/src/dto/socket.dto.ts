@@ -8,10 +8,10 @@ import {
   CLIENT_ID_PATTERN,
   isChatText,
   isMessageId,
+  ROOM_ID_MESSAGE,
   ROOM_ID_PATTERN,
+  USER_ID_PATTERN,
 } from './validators';
-
-const ROOM_ID_MESSAGE = 'roomId must be "0" or a DM id "a:b"';
 
 /** `message` event payload; `from`/`date` sent by older clients are stripped, never trusted. */
 export class SocketMessageDto extends SendMessageDto {
@@ -75,6 +75,16 @@ export function checkTyping(payload: unknown): TypingPayload | string {
   if (!isRoomId(roomId)) return ROOM_ID_MESSAGE;
   if (typeof typing !== 'boolean') return 'typing must be a boolean value';
   return { roomId, typing };
+}
+
+/** `presence.watch` payload: at most 500 user ids; duplicates dropped. */
+export function checkPresenceWatch(payload: unknown): { userIds: string[] } | string {
+  const userIds = isPlainPayload(payload) ? payload.userIds : undefined;
+  if (!Array.isArray(userIds)) return 'userIds must be an array of user ids';
+  if (userIds.length > Limits.presenceWatchMax) return `at most ${Limits.presenceWatchMax} userIds`;
+  if (!userIds.every((id) => typeof id === 'string' && USER_ID_PATTERN.test(id)))
+    return 'each of userIds must be a decimal user id';
+  return { userIds: [...new Set(userIds as string[])] };
 }
 
 /** A JSON object (not an array, Buffer or class instance). */

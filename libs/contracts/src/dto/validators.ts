@@ -2,7 +2,10 @@ import { registerDecorator, ValidationOptions } from 'class-validator';
 import { Limits } from '../limits';
 
 export const MESSAGE_ID_PATTERN = /^\d{1,20}-\d{1,20}$/;
-export const ROOM_ID_PATTERN = /^(0|[1-9]\d{0,15}:[1-9]\d{0,15})$/;
+/** "0" (General), a DM "a:b", or a group room's opaque id ("g" and 16 base-32 characters). */
+export const ROOM_ID_PATTERN = /^(0|[1-9]\d{0,15}:[1-9]\d{0,15}|g[a-z2-7]{16})$/;
+export const GROUP_ROOM_ID_PATTERN = /^g[a-z2-7]{16}$/;
+export const ROOM_ID_MESSAGE = 'roomId must be "0", a DM id "a:b" or a room id';
 /** clientId: 1-64 printable ASCII characters. */
 export const CLIENT_ID_PATTERN = /^[\x21-\x7e]{1,64}$/;
 export const CLIENT_ID_MESSAGE = 'clientId must be 1-64 printable ASCII characters';
@@ -99,3 +102,47 @@ export function IsUtf8ByteLength(
       },
     });
 }
+
+const CONTROL = /[\p{Cc}\p{Cs}]/u;
+
+/** Room names: 1..80 characters, no control characters, not only white space. */
+export function isRoomName(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.trim().length > 0 &&
+    [...value].length <= Limits.roomNameMaxLength &&
+    !CONTROL.test(value)
+  );
+}
+
+/** Topics: at most 250 characters, newlines allowed, no other control characters. */
+export function isRoomTopic(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    [...value].length <= Limits.roomTopicMaxLength &&
+    !CONTROL.test(value.replace(/\n/g, ''))
+  );
+}
+
+function textDecorator(name: string, message: string, validate: (v: unknown) => boolean) {
+  return (options?: ValidationOptions): PropertyDecorator =>
+    (target: object, propertyName: string | symbol) =>
+      registerDecorator({
+        name,
+        target: target.constructor,
+        propertyName: propertyName as string,
+        options: { message, ...options },
+        validator: { validate },
+      });
+}
+
+export const IsRoomName = textDecorator(
+  'isRoomName',
+  `$property must be 1 to ${Limits.roomNameMaxLength} characters, not only white space, without control characters`,
+  isRoomName,
+);
+export const IsRoomTopic = textDecorator(
+  'isRoomTopic',
+  `$property must be at most ${Limits.roomTopicMaxLength} characters without control characters`,
+  isRoomTopic,
+);

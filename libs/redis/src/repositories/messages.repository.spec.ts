@@ -28,6 +28,8 @@ describe('MessagesRepository (real Redis)', () => {
     text,
     maxLen: 10_000,
     clientIdTtlSeconds: TTL,
+    // These cases are about the stream; membership has its own cases below.
+    everyone: true,
     ...extra,
   });
 

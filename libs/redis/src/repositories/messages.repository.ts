@@ -25,13 +25,16 @@ type AppendCommand = (
   streamKey: string,
   seqKey: string,
   clientIdKey: string,
+  roomKey: string,
+  rolesKey: string,
   from: string,
   text: string,
   clientId: string,
   maxLen: number,
   clientIdTtl: number,
   entryId: string,
-) => Promise<[number, string, (number | string[])?]>;
+  everyone: '0' | '1',
+) => Promise<[number, string?, (number | string[])?]>;
 
 type NewestPageCommand = (
   streamKey: string,
@@ -53,12 +56,16 @@ export interface AppendInput {
   minReplicas?: number;
   /** Explicit stream id (`<ms>-<n>`), only for back-dated demo data. */
   entryId?: string;
+  /** General: every user is a member, no membership to check. */
+  everyone: boolean;
 }
 
 export type AppendResult =
   | { status: 'created'; message: Message }
   | { status: 'duplicate'; message: Message }
-  | { status: 'duplicate-trimmed'; id: string };
+  | { status: 'duplicate-trimmed'; id: string }
+  | { status: 'no-room' }
+  | { status: 'not-member' };
 
 interface StoredBody {
   f: string;
@@ -99,7 +106,7 @@ export class MessagesRepository {
   private readonly newestPageCmd: NewestPageCommand;
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
-    this.appendCmd = defineScript<AppendCommand>(redis, 'parleyAppendMessage', 3, APPEND_MESSAGE);
+    this.appendCmd = defineScript<AppendCommand>(redis, 'parleyAppendMessage', 5, APPEND_MESSAGE);
     this.newestPageCmd = defineScript<NewestPageCommand>(redis, 'parleyNewestPage', 1, NEWEST_PAGE);
   }
 
@@ -113,26 +120,31 @@ export class MessagesRepository {
       RedisKeys.roomMessages(roomId),
       RedisKeys.roomSeq(roomId),
       cidKey,
+      RedisKeys.room(roomId),
+      RedisKeys.roomRoles(roomId),
       from,
       text,
       clientId,
       input.maxLen,
       input.clientIdTtlSeconds,
       input.entryId ?? '*',
+      input.everyone ? '1' : '0',
     );
+    if (status === 3) return { status: 'no-room' };
+    if (status === 4) return { status: 'not-member' };
     if (input.minReplicas) await this.awaitReplicas(input.minReplicas);
     if (status === 1) {
       return {
         status: 'created',
         message: entryToMessage(roomId, [
-          id,
+          id!,
           ['f', from, 'm', text, 's', String(extra), 'c', clientId],
         ]),
       };
     }
     if (status === 0)
-      return { status: 'duplicate', message: entryToMessage(roomId, [id, extra as string[]]) };
-    return { status: 'duplicate-trimmed', id };
+      return { status: 'duplicate', message: entryToMessage(roomId, [id!, extra as string[]]) };
+    return { status: 'duplicate-trimmed', id: id! };
   }
 
   /**

@@ -37,6 +37,10 @@ export class PresenceRepository {
     return this.redis.smembers(RedisKeys.onlineUsers());
   }
 
+  async onlineCount(): Promise<number> {
+    return this.redis.scard(RedisKeys.onlineUsers());
+  }
+
   async areOnline(ids: readonly string[]): Promise<boolean[]> {
     if (ids.length === 0) return [];
     const flags = await this.redis.smismember(RedisKeys.onlineUsers(), ...ids);

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { UserRecord, UsersRepository } from './users.repository';
+import { RedisKeys } from '../redis-keys';
 import { testRedisUrl as redisUrlFor } from '../../../../test/support/redis-url';
 
 // Real Redis: the private server started by the jest global setup, database 9 (ours alone).
@@ -53,7 +54,7 @@ describe('UsersRepository (real Redis)', () => {
     // The losers did not burn ids: the next user is "2".
     const next = await repo.create('dave', 'h');
     expect(next?.id).toBe('2');
-    expect((await repo.all()).map((u) => u.id)).toEqual(['1', '2']);
+    expect(await repo.count()).toBe(2);
 
     for (const spelling of ['charlie', 'CHARLIE', 'ChArLiE']) {
       expect(await repo.findByUsername(spelling)).toEqual(winner);
@@ -120,20 +121,32 @@ describe('UsersRepository (real Redis)', () => {
     expect(await repo.findMany(['42'])).toEqual([]);
   });
 
-  it('all() returns every user sorted by numeric id', async () => {
-    // Past "10" vs "9" and "100" vs "99": a text sort would put "10" before "2".
-    const names = Array.from({ length: 150 }, (_, i) => `user${i}`);
+  it('searchByName pages every user by name prefix, ignoring case, in name order', async () => {
+    const names = Array.from({ length: 150 }, (_, i) => `user${String(i).padStart(3, '0')}`);
     const results = await Promise.all(names.map((n, i) => repos[i % repos.length].create(n, 'h')));
     expect(results.every((r) => r !== null)).toBe(true);
-    const all = await repo.all();
-    expect(all.map((u) => u.id)).toEqual(Array.from({ length: 150 }, (_, i) => String(i + 1)));
-    expect(new Set(all.map((u) => u.username))).toEqual(new Set(names));
-    // Each id maps to the name it was created with.
+    await repo.create('Other', 'h');
     const byName = new Map(results.map((r) => [r!.username, r!.id]));
-    for (const u of all) expect(byName.get(u.username)).toBe(u.id);
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page += 1) {
+      const res = await repo.searchByName('USER', after, 40);
+      seen.push(...res.ids);
+      after = res.last;
+      if (!res.more) break;
+    }
+    expect(seen).toEqual(names.map((n) => byName.get(n)));
+    expect((await repo.searchByName('oth', null, 10)).ids).toHaveLength(1);
+    expect((await repo.searchByName('nobody', null, 10)).ids).toEqual([]);
   });
 
-  it('all() of an empty database is empty', async () => {
-    expect(await repo.all()).toEqual([]);
+  it('repairNameIndex adds accounts missing from the search index, once', async () => {
+    await repo.create('indexed', 'h');
+    const lost = await repo.create('Lost', 'h');
+    await clients[0].zrem(RedisKeys.usersByName(), `lost\u0000${lost!.id}`);
+    expect((await repo.searchByName('lost', null, 10)).ids).toEqual([]);
+    expect(await repo.repairNameIndex()).toBe(1);
+    expect((await repo.searchByName('lost', null, 10)).ids).toEqual([lost!.id]);
+    expect(await repo.repairNameIndex()).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import { REDIS_CLIENT } from '../redis.constants';
 import { RedisKeys } from '../redis-keys';
 import { defineScript } from '../scripts/define-script';
 import { HASH_FIELD_CAS, REGISTER_USER } from '../scripts/lua';
+import { directoryEntry, pageByName } from './name-index';
 
 export interface UserRecord {
   id: string;
@@ -91,6 +92,8 @@ export class UsersRepository {
     );
     if (id === null || id === undefined) return null;
     if (id === -1) return LOOKALIKE;
+    // The search index is written after the account; a crash in between is repaired at boot.
+    await this.redis.zadd(RedisKeys.usersByName(), 0, directoryEntry(username, String(id)));
     return { id: String(id), username, passwordHash, createdAt };
   }
 
@@ -128,12 +131,37 @@ export class UsersRepository {
     return found;
   }
 
-  /** All users, in id order. Fine for the user counts a chat deployment has per Redis. */
-  async all(): Promise<UserRecord[]> {
-    const entries = await this.redis.hgetall(RedisKeys.profiles());
-    return Object.entries(entries)
-      .map(([id, raw]) => toRecord(id, raw))
-      .sort((a, b) => Number(a.id) - Number(b.id));
+  /** User ids by username: a case-insensitive prefix, after a cursor (an index entry). */
+  async searchByName(
+    prefix: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ ids: string[]; last: string | null; more: boolean }> {
+    return pageByName(this.redis, RedisKeys.usersByName(), prefix, after, limit);
+  }
+
+  async count(): Promise<number> {
+    return this.redis.hlen(RedisKeys.profiles());
+  }
+
+  /**
+   * Adds every account missing from the search index (accounts made before the index existed,
+   * or a registration that died between its two writes). Reads the profiles in pages.
+   */
+  async repairNameIndex(): Promise<number> {
+    if ((await this.redis.zcard(RedisKeys.usersByName())) >= (await this.count())) return 0;
+    let cursor = '0';
+    let added = 0;
+    do {
+      const [next, flat] = await this.redis.hscan(RedisKeys.profiles(), cursor, 'COUNT', 500);
+      cursor = next;
+      const args: (string | number)[] = [];
+      for (let i = 0; i < flat.length; i += 2) {
+        args.push(0, directoryEntry(toRecord(flat[i], flat[i + 1]).username, flat[i]));
+      }
+      if (args.length) added += await this.redis.zadd(RedisKeys.usersByName(), ...args);
+    } while (cursor !== '0');
+    return added;
   }
 }
 

@@ -25,14 +25,27 @@ return id
 `;
 
 /**
- * Append a message: KEYS = stream, seq counter, clientId key (unused when ARGV[3] is '');
- * ARGV = from, text, clientId, maxlen, clientId ttl (s), entry id ('*' or explicit for seeding).
+ * Append a message: KEYS = stream, seq counter, clientId key (unused when ARGV[3] is ''), room
+ * hash, room roles hash; ARGV = from, text, clientId, maxlen, clientId ttl (s), entry id ('*' or
+ * explicit for seeding), '1' when the room is everyone's (General) else '0'.
  * Returns {1, id, seq} for a new message, {0, id, fields} when the clientId was already used
- * (the stored copy), or {2, id} when that copy has since been trimmed away.
+ * (the stored copy), {2, id} when that copy has since been trimmed away, {3} for a room that does
+ * not exist and {4} when the sender is not a member. Membership is checked in the same step as
+ * the append, so a member removed a moment ago cannot post, whatever a gateway still believes.
  * The seq is taken in the same step as the append, so seqs have no gaps: when the XADD fails (an
  * explicit id not newer than the stream's last), the seq is given back and the error returned.
  */
 export const APPEND_MESSAGE = `
+if ARGV[7] ~= '1' then
+  local kind = redis.call('HGET', KEYS[4], 'kind')
+  if not kind then return {3} end
+  if kind == 'dm' then
+    local members = ',' .. (redis.call('HGET', KEYS[4], 'members') or '') .. ','
+    if not string.find(members, ',' .. ARGV[1] .. ',', 1, true) then return {4} end
+  elseif redis.call('HEXISTS', KEYS[5], ARGV[1]) == 0 then
+    return {4}
+  end
+end
 local cid = ARGV[3]
 if cid ~= '' then
   local existing = redis.call('GET', KEYS[3])

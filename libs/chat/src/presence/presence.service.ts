@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { UsersService } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import type { User } from '@app/contracts';
-import { PresenceRepository, REDIS_CLIENT } from '@app/redis';
+import { PresenceRepository, REDIS_CLIENT, RoomsRepository } from '@app/redis';
 import Redis from 'ioredis';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { ChatEvents } from '../events/chat-events';
+import { UsersService } from '../users/users.service';
 
 /** A closed last connection is announced after this grace, unless the user came back. */
 export const PRESENCE_GRACE_MS = 4_000;
@@ -16,13 +17,16 @@ const SWEEP_MS = 1_000;
 /** An admitted handshake holds its slot this long at most before it is counted. */
 const ADMISSION_TTL_MS = 10_000;
 
-export type PresenceAnnouncer = (user: User) => void;
-
 /**
  * Per-user presence across tabs and gateway instances. This gateway keeps its own connection
  * counts, mirrors them into Redis, heartbeats, and sweeps: users whose last connection closed
  * more than the grace ago (or whose gateway died) are announced offline exactly once, by whichever
  * gateway's sweep takes them.
+ *
+ * Who hears about it: everyone while fewer than PRESENCE_BROADCAST_MAX users are online (the
+ * reference clients expect it); beyond that the user's DM partners and fellow group-room members
+ * and whoever watches the user, so a reconnect storm costs deliveries per friend, not per user
+ * online.
  */
 @Injectable()
 export class PresenceService implements OnModuleDestroy {
@@ -30,22 +34,24 @@ export class PresenceService implements OnModuleDestroy {
   readonly gatewayId: string;
   private readonly local = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
-  private announceOffline: PresenceAnnouncer = () => undefined;
   private needsResync = false;
+  private readonly broadcastMax: number;
 
   constructor(
     private readonly presence: PresenceRepository,
+    private readonly rooms: RoomsRepository,
     private readonly users: UsersService,
+    private readonly events: ChatEvents,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(PARLEY_CONFIG) config: ParleyConfig,
   ) {
+    this.broadcastMax = config.presenceBroadcastMax;
     this.gatewayId =
       config.gatewayId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   }
 
-  /** Starts heartbeats and sweeps; `onOffline` broadcasts a `user.disconnected`. */
-  start(onOffline: PresenceAnnouncer): void {
-    this.announceOffline = onOffline;
+  /** Starts heartbeats and sweeps (a gateway calls this; the API only reads presence). */
+  start(): void {
     // After Redis comes back (possibly empty), rewrite this gateway's share of presence.
     this.redis.on('ready', () => (this.needsResync = true));
     this.needsResync = true;
@@ -57,17 +63,33 @@ export class PresenceService implements OnModuleDestroy {
   }
 
   /**
-   * A connection opened; true when this made the user online (announce `user.connected`).
-   * Counting it also ends its admission reservation (`admit`), in the same Redis step.
+   * A connection opened; when it made the user online, that is announced. Counting it also ends
+   * its admission reservation (`admit`), in the same Redis step.
    */
-  async connected(userId: string, reservationId: string): Promise<boolean> {
-    this.local.set(userId, (this.local.get(userId) ?? 0) + 1);
+  async connected(user: { id: string; username: string }, reservationId: string): Promise<void> {
+    this.local.set(user.id, (this.local.get(user.id) ?? 0) + 1);
+    let cameOnline: boolean;
     try {
-      return await this.presence.connect(userId, this.gatewayId, Date.now(), reservationId);
+      cameOnline = await this.presence.connect(user.id, this.gatewayId, Date.now(), reservationId);
     } catch (err) {
       this.needsResync = true;
       this.logger.warn(`presence connect not recorded: ${(err as Error).message}`);
-      return false;
+      return;
+    }
+    if (cameOnline) await this.announce({ id: user.id, username: user.username, online: true });
+  }
+
+  /** Sends a presence change to those who may see it (see the class comment). */
+  private async announce(user: User): Promise<void> {
+    try {
+      const [online, roomIds] = await Promise.all([
+        this.presence.onlineCount(),
+        this.rooms.roomIdsOf(user.id),
+      ]);
+      const everyone = online < this.broadcastMax;
+      this.events.emit('presenceChanged', { user, everyone, roomIds });
+    } catch (err) {
+      this.logger.warn(`presence not announced: ${(err as Error).message}`);
     }
   }
 
@@ -134,7 +156,7 @@ export class PresenceService implements OnModuleDestroy {
       const gone = await this.presence.sweep(now, now - DEAD_AFTER_MS);
       if (gone.length === 0) return;
       const records = await this.users.findMany(gone);
-      for (const user of records) this.announceOffline({ ...user, online: false });
+      await Promise.all(records.map((user) => this.announce({ ...user, online: false })));
     } catch {
       // Redis away: the next sweep picks the same users up.
     }

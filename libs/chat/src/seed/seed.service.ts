@@ -5,7 +5,9 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { dmRoomId, RoomsService, UsersService } from '@app/chat';
+import { dmRoomId } from '../rooms/room-id';
+import { RoomsService } from '../rooms/rooms.service';
+import { UsersService } from '../users/users.service';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { GENERAL_ROOM_ID, Limits } from '@app/contracts';
 import { MessagesRepository, SeedRepository } from '@app/redis';
@@ -41,6 +43,10 @@ export class SeedService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   onApplicationBootstrap(): void {
+    // Accounts made before the user search index existed become findable.
+    this.users.repairSearchIndex().catch((err: Error) => {
+      this.logger.warn(`user search index not repaired: ${err.message}`);
+    });
     if (!this.config.demoData) {
       this.ready = true;
       return;
@@ -126,6 +132,7 @@ export class SeedService implements OnApplicationBootstrap, OnApplicationShutdow
       entryId,
       maxLen: this.config.historyMaxPerRoom,
       clientIdTtlSeconds: Limits.clientIdTtlSeconds,
+      everyone: roomId === GENERAL_ROOM_ID,
     });
   }
 

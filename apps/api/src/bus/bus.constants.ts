@@ -1,1 +1,0 @@
-export const BUS_CLIENT = Symbol('PARLEY_BUS_CLIENT');

@@ -1,0 +1,47 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import { AnnounceServer, ChatModule, SocketAnnouncer } from '@app/chat';
+import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
+import { connectIoAdapter, IoAdapterConnection } from '@app/redis';
+import { Server } from 'socket.io';
+
+/**
+ * The API announces what it stores (a REST message, a new room member, a revoked session)
+ * exactly as a gateway does: through a Socket.IO server on the same Redis adapter. This one has
+ * no HTTP server and no sockets of its own, so every announcement goes out on the adapter's
+ * channels and each gateway delivers it to its own sockets.
+ */
+@Injectable()
+class DetachedIoServer implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Realtime');
+  private connection?: IoAdapterConnection;
+
+  constructor(
+    private readonly announcer: SocketAnnouncer,
+    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.connection = await connectIoAdapter(this.config.redis, this.logger);
+    const server: AnnounceServer = new Server();
+    server.adapter(this.connection.factory);
+    this.announcer.attach(server);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // Not server.close(): a detached server has no engine to close.
+    await this.connection?.close();
+  }
+}
+
+@Module({
+  imports: [ChatModule],
+  providers: [DetachedIoServer],
+})
+export class RealtimeModule {}

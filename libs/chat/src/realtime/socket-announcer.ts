@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { ServerEvents } from '@app/contracts';
+import type { ClientToServerEvents, ServerToClientEvents } from '@app/contracts';
+import type { Server } from 'socket.io';
+import { ChatEventMap, ChatEventName, ChatEvents } from '../events/chat-events';
+import { ServerSideEventMap, ServerSideEvents, SocketRooms } from './socket-rooms';
+
+export type AnnounceServer = Server<ClientToServerEvents, ServerToClientEvents, ServerSideEventMap>;
+
+type Handlers = { [K in ChatEventName]: (event: ChatEventMap[K]) => void };
+
+/**
+ * Announces domain events through a Socket.IO server whose Redis adapter reaches every gateway:
+ * a gateway's own server, or the API's detached one (no HTTP, the same adapter). Every event of
+ * a room travels on that room's sharded channel, so a gateway only hears about rooms it has
+ * members of; membership changes move the affected user's sockets in and out of the room on
+ * every gateway (`socketsJoin`/`socketsLeave`) before the room is told.
+ */
+@Injectable()
+export class SocketAnnouncer extends ChatEvents {
+  private server?: AnnounceServer;
+  /** Called once per wire event sent (the gateway counts them in its metrics). */
+  onAnnounce: (wireEvent: string) => void = () => undefined;
+
+  attach(server: AnnounceServer): void {
+    this.server = server;
+  }
+
+  emit<K extends ChatEventName>(name: K, event: ChatEventMap[K]): void {
+    if (!this.server) throw new Error('SocketAnnouncer used before attach()');
+    (this.handlers[name] as (e: ChatEventMap[K]) => void)(event);
+  }
+
+  private readonly handlers: Handlers = {
+    messageCreated: ({ message }) => {
+      this.io.to(SocketRooms.room(message.roomId)).emit(ServerEvents.Message, message);
+      this.onAnnounce(ServerEvents.Message);
+    },
+    roomOpened: ({ roomId, views, dm }) => {
+      for (const { userId, room } of views) {
+        const own = SocketRooms.user(userId);
+        this.io.in(own).socketsJoin(SocketRooms.room(roomId));
+        this.io.to(own).emit(ServerEvents.RoomJoined, room);
+        if (dm) this.io.to(own).emit(ServerEvents.ShowRoom, room);
+      }
+    },
+    memberJoined: ({ room, user, role, view }) => {
+      const own = SocketRooms.user(user.id);
+      this.io.in(own).socketsJoin(SocketRooms.room(room.id));
+      this.io.to(own).emit(ServerEvents.RoomJoined, view);
+      const others = this.io.to(SocketRooms.room(room.id)).except(own);
+      others.emit(ServerEvents.MemberJoined, { roomId: room.id, user, role });
+      others.emit(ServerEvents.RoomUpdated, room);
+    },
+    memberLeft: ({ room, user }) => {
+      const own = SocketRooms.user(user.id);
+      this.io.in(own).socketsLeave(SocketRooms.room(room.id));
+      this.io.to(own).emit(ServerEvents.RoomLeft, { roomId: room.id });
+      const others = this.io.to(SocketRooms.room(room.id)).except(own);
+      others.emit(ServerEvents.MemberLeft, { roomId: room.id, user });
+      others.emit(ServerEvents.RoomUpdated, room);
+    },
+    memberUpdated: ({ room, user, role }) => {
+      this.io
+        .to(SocketRooms.room(room.id))
+        .emit(ServerEvents.MemberUpdated, { roomId: room.id, user, role });
+    },
+    roomUpdated: ({ room }) => {
+      this.io.to(SocketRooms.room(room.id)).emit(ServerEvents.RoomUpdated, room);
+    },
+    presenceChanged: ({ user, everyone, roomIds }) => {
+      const event = user.online ? ServerEvents.UserConnected : ServerEvents.UserDisconnected;
+      if (everyone) this.io.emit(event, user);
+      else
+        this.io
+          .to([...roomIds.map(SocketRooms.room), SocketRooms.watch(user.id)])
+          .emit(event, user);
+      this.onAnnounce(event);
+    },
+    sessionRevoked: ({ sessionId }) => {
+      // Told and cut by the gateway that holds the socket, in that order: the two steps must not
+      // travel on different channels.
+      this.revokeLocally(sessionId);
+      this.io.serverSideEmit(ServerSideEvents.Revoke, sessionId);
+    },
+  };
+
+  /** This process's sockets of a revoked session are told and disconnected. */
+  revokeLocally(sessionId: string): void {
+    const target = this.io.local.in(SocketRooms.session(sessionId));
+    target.emit(ServerEvents.SessionRevoked, {});
+    target.disconnectSockets(true);
+  }
+
+  private get io(): AnnounceServer {
+    return this.server!;
+  }
+}

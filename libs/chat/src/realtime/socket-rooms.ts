@@ -1,0 +1,21 @@
+/**
+ * Socket.IO room names (not wire names: clients never see them). Shared by every process that
+ * announces over the adapter, so a gateway and the API address the same sockets.
+ */
+export const SocketRooms = {
+  room: (roomId: string) => `room:${roomId}`,
+  user: (userId: string) => `user:${userId}`,
+  session: (sessionId: string) => `session:${sessionId}`,
+  /** Sockets that asked for this user's presence (`presence.watch`). */
+  watch: (userId: string) => `watch:${userId}`,
+} as const;
+
+/** Server-to-server events over the adapter (`serverSideEmit`), never seen by clients. */
+export const ServerSideEvents = {
+  /** A session ended: every gateway tells and cuts that session's sockets. */
+  Revoke: 'parley:revoke',
+} as const;
+
+export interface ServerSideEventMap {
+  [ServerSideEvents.Revoke]: (sessionId: string) => void;
+}
