@@ -8,6 +8,8 @@ export interface Announcement {
   event?: string;
   payload?: unknown;
   rooms?: string[];
+  /** The message as sent (SOCKETS_JOIN and the like carry their rooms here). */
+  raw: string;
 }
 
 const PREFIX = 'socket.io#/#';
@@ -33,6 +35,7 @@ export class AdapterTap {
         event: args[0] as string | undefined,
         payload: args[1],
         rooms: message.data?.opts?.rooms,
+        raw,
       });
     });
   }

@@ -24,6 +24,7 @@ import {
   checkTyping,
   ClientEvents,
   isPlainPayload,
+  ROOM_ID_MESSAGE,
   isRoomId,
   isValidCursor,
   Message,
@@ -168,6 +169,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         dto.roomId,
         dto.message,
         dto.clientId,
+        { openDm: true },
       );
       // Stored, so a member: a socket that missed its join (a lost adapter message) heals here.
       const channel = SocketRooms.room(dto.roomId);
@@ -183,7 +185,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   async onRoomJoin(socket: ParleySocket, roomId: unknown): Promise<Ok | ErrorAck> {
     return this.handle(socket, async () => {
-      if (!isRoomId(roomId)) return errorAck('not_found', 'Room not found');
+      if (!isRoomId(roomId)) return errorAck('bad_request', ROOM_ID_MESSAGE);
       // Asked of the store every time: a member removed a moment ago must not get back in.
       await this.rooms.assertMember(socket.data.identity.userId, roomId);
       void socket.join(SocketRooms.room(roomId));

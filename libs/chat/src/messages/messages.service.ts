@@ -48,17 +48,28 @@ export class MessagesService {
   /**
    * Stores a message from `userId` (always the authenticated user, never a client field) and
    * announces it; a clientId replay returns the stored copy and announces nothing. Membership is
-   * checked by the store itself. A first message to a DM that does not exist yet opens it (the
-   * reference client starts DMs that way).
+   * checked by the store itself. With `openDm` (the socket), a first message to a DM that does
+   * not exist yet opens it: the reference client starts DMs that way.
    */
-  async send(userId: string, roomId: string, text: string, clientId?: string): Promise<SendResult> {
+  async send(
+    userId: string,
+    roomId: string,
+    text: string,
+    clientId?: string,
+    opts: { openDm?: boolean } = {},
+  ): Promise<SendResult> {
     const parsed = parseRoomId(roomId);
     if (!parsed) throw NotFound();
     const decision = await this.sendLimit.hit(userId);
     if (!decision.allowed)
       throw new RateLimitedException(decision.retryAfterMs, 'Message rate limit reached');
     let result = await this.append(userId, roomId, text, clientId);
-    if (result.status === 'no-room' && parsed.kind === 'dm' && parsed.members.includes(userId)) {
+    if (
+      opts.openDm &&
+      result.status === 'no-room' &&
+      parsed.kind === 'dm' &&
+      parsed.members.includes(userId)
+    ) {
       const peer = parsed.members[0] === userId ? parsed.members[1] : parsed.members[0];
       await this.rooms.openDm(userId, peer);
       result = await this.append(userId, roomId, text, clientId);
