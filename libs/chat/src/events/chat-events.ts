@@ -6,8 +6,12 @@ import type { Message, Room, RoomRole, User } from '@app/contracts';
  * Socket.IO Redis adapter). Payloads are already in wire shape, so announcing is routing only.
  */
 export interface ChatEventMap {
-  /** A new message (never a clientId replay). */
-  messageCreated: { message: Message };
+  /**
+   * A new message (never a clientId replay). `toUsers`: deliver through the members' own
+   * channels instead of the room's, for the first message of a room opened this very moment
+   * (another gateway may not be listening on the new room's channel yet).
+   */
+  messageCreated: { message: Message; toUsers?: string[] };
   /**
    * A room came into being with its first members (a group room's owner, or both sides of a new
    * DM). `views` is each member's own view; `dm` also announces it as v1's `show.room`.

@@ -64,6 +64,7 @@ export class MessagesService {
     if (!decision.allowed)
       throw new RateLimitedException(decision.retryAfterMs, 'Message rate limit reached');
     let result = await this.append(userId, roomId, text, clientId);
+    let openedWith: string[] | undefined;
     if (
       opts.openDm &&
       result.status === 'no-room' &&
@@ -71,7 +72,7 @@ export class MessagesService {
       parsed.members.includes(userId)
     ) {
       const peer = parsed.members[0] === userId ? parsed.members[1] : parsed.members[0];
-      await this.rooms.openDm(userId, peer);
+      if ((await this.rooms.openDm(userId, peer)).created) openedWith = parsed.members;
       result = await this.append(userId, roomId, text, clientId);
     }
     switch (result.status) {
@@ -84,7 +85,7 @@ export class MessagesService {
       case 'duplicate':
         return { message: result.message, created: false };
       case 'created':
-        this.events.emit('messageCreated', { message: result.message });
+        this.events.emit('messageCreated', { message: result.message, toUsers: openedWith });
         return { message: result.message, created: true };
     }
   }

@@ -32,8 +32,9 @@ export class SocketAnnouncer extends ChatEvents {
   }
 
   private readonly handlers: Handlers = {
-    messageCreated: ({ message }) => {
-      this.io.to(SocketRooms.room(message.roomId)).emit(ServerEvents.Message, message);
+    messageCreated: ({ message, toUsers }) => {
+      const target = toUsers ? toUsers.map(SocketRooms.user) : SocketRooms.room(message.roomId);
+      this.io.to(target).emit(ServerEvents.Message, message);
       this.onAnnounce(ServerEvents.Message);
     },
     roomOpened: ({ roomId, views, dm }) => {
