@@ -1,0 +1,88 @@
+import { ChatEventMap, ChatEventName, ChatEvents } from '@app/chat/events/chat-events';
+import { MessagesService } from '@app/chat/messages/messages.service';
+import { MembershipService } from '@app/chat/rooms/membership.service';
+import { RoomsService } from '@app/chat/rooms/rooms.service';
+import { UsersService } from '@app/chat/users/users.service';
+import { toParleyConfig, validateEnv } from '@app/config';
+import {
+  MessagesRepository,
+  PresenceRepository,
+  RateLimitRepository,
+  RoomsRepository,
+  UsersRepository,
+} from '@app/redis';
+import Redis from 'ioredis';
+import { testRedisUrl } from './redis-url';
+
+export type RecordedEvent = {
+  [K in ChatEventName]: { name: K; event: ChatEventMap[K] };
+}[ChatEventName];
+
+/** The ChatEvents port as a list: what a domain call announced, in order. */
+export class RecordingChatEvents extends ChatEvents {
+  readonly recorded: RecordedEvent[] = [];
+
+  emit<K extends ChatEventName>(name: K, event: ChatEventMap[K]): void {
+    this.recorded.push({ name, event } as RecordedEvent);
+  }
+
+  /** Everything recorded so far, forgotten: each check then sees only what came after it. */
+  take(): RecordedEvent[] {
+    return this.recorded.splice(0);
+  }
+}
+
+/**
+ * The chat domain services built by hand (no Nest container) on real repositories over database
+ * `db` of the private test redis-server; the caller owns the db, which is flushed here.
+ */
+export async function chatDomain(db: number) {
+  const redis = new Redis(testRedisUrl(db));
+  await redis.flushdb();
+  const config = toParleyConfig(
+    validateEnv({ NODE_ENV: 'test', REDIS_URL: testRedisUrl(db), BCRYPT_COST: '4' }),
+  );
+  const events = new RecordingChatEvents();
+  const usersRepo = new UsersRepository(redis);
+  const roomsRepo = new RoomsRepository(redis);
+  const limits = new RateLimitRepository(redis);
+  const users = new UsersService(usersRepo, new PresenceRepository(redis), limits, config);
+  const rooms = new RoomsService(roomsRepo, usersRepo, events);
+  const membership = new MembershipService(roomsRepo, rooms, users, events);
+  const messages = new MessagesService(
+    new MessagesRepository(redis),
+    rooms,
+    events,
+    limits,
+    config,
+  );
+  let userCount = 0;
+
+  return {
+    redis,
+    events,
+    rooms,
+    membership,
+    messages,
+    /** A stored account (no password hashing: the rules under test never log in). */
+    async user(name = `user${(userCount += 1)}`): Promise<{ id: string; username: string }> {
+      const record = await usersRepo.create(name, 'not-a-hash');
+      if (!record) throw new Error(`user ${name} exists`);
+      return { id: record.id, username: record.username };
+    },
+    /**
+     * Every key and its serialized value, rate-limit counters left out (a refused request still
+     * counts against its sender): equal snapshots mean nothing stored changed.
+     */
+    async snapshot(): Promise<Record<string, string>> {
+      const keys = (await redis.keys('*')).filter((k) => !k.startsWith('rl:')).sort();
+      const dumps = await Promise.all(keys.map((k) => redis.dumpBuffer(k)));
+      return Object.fromEntries(keys.map((k, i) => [k, dumps[i]?.toString('base64') ?? '']));
+    },
+    async close(): Promise<void> {
+      await redis.quit();
+    },
+  };
+}
+
+export type ChatDomain = Awaited<ReturnType<typeof chatDomain>>;
