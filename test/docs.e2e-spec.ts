@@ -62,6 +62,27 @@ describe('OpenAPI document at /api/docs-json', () => {
     }
   });
 
+  it.each([
+    ['post', '/api/rooms'],
+    ['get', '/api/rooms/directory'],
+    ['get', '/api/rooms/{id}'],
+    ['patch', '/api/rooms/{id}'],
+    ['post', '/api/rooms/{id}/join'],
+    ['post', '/api/rooms/{id}/leave'],
+    ['get', '/api/rooms/{id}/members'],
+    ['post', '/api/rooms/{id}/members'],
+    ['delete', '/api/rooms/{id}/members/{userId}'],
+    ['put', '/api/rooms/{id}/members/{userId}'],
+    ['get', '/api/users/search'],
+  ])('documents %s %s with a summary and its 4xx answers', (method, path) => {
+    const op = (doc.paths[path] as Record<string, OpenApiOperation> | undefined)?.[method];
+    expect(op).toBeDefined();
+    expect(op?.summary).toEqual(expect.any(String));
+    const codes = Object.keys(op?.responses ?? {});
+    expect(codes.some((c) => c.startsWith('2'))).toBe(true);
+    expect(codes).toEqual(expect.arrayContaining(['400', '401']));
+  });
+
   it('lists both the session cookie and the bearer token on every non-public operation', () => {
     const wrong = operations()
       .filter(({ path }) => !PUBLIC.some((p) => p.test(path)))
@@ -177,6 +198,7 @@ interface OpenApiResponse {
 }
 interface OpenApiOperation {
   operationId?: string;
+  summary?: string;
   security?: Array<Record<string, string[]>>;
   responses?: Record<string, OpenApiResponse>;
 }

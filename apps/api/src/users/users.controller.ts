@@ -39,6 +39,7 @@ export class UsersController {
   @Get('users/search')
   @ApiOperation({ summary: 'Users by username prefix (case-insensitive), paged' })
   @ApiOkResponse({ type: UsersPageDto })
+  @ApiBadRequestResponse({ description: 'Malformed `q`, `cursor` or `limit`' })
   search(@Query() query: UserSearchQueryDto): Promise<UsersPageDto> {
     return this.users.search(
       query.q ?? '',
