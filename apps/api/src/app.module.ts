@@ -1,9 +1,9 @@
 import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { ChatModule } from '@app/chat';
-import { PARLEY_CONFIG, ParleyConfig, ParleyConfigModule } from '@app/config';
-import { RateLimitRepository, RedisKeys, RedisModule } from '@app/redis';
+import { AuthThrottling, ChatModule } from '@app/chat';
+import { PARLEY_CONFIG, ParleyConfigModule } from '@app/config';
+import { RedisModule } from '@app/redis';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
@@ -33,13 +33,9 @@ export class AppModule {
         ChatModule,
         RealtimeModule,
         ThrottlerModule.forRootAsync({
-          inject: [PARLEY_CONFIG, RateLimitRepository],
           // Per-IP limit on register/login attempts; counters live in Redis, shared by replicas.
-          useFactory: (config: ParleyConfig, limits: RateLimitRepository) => ({
-            throttlers: [{ ttl: 60_000, limit: config.limits.authPerMinute }],
-            storage: limits.storage,
-            generateKey: (_ctx, tracker) => RedisKeys.rateLimit('auth', tracker),
-          }),
+          imports: [ChatModule],
+          useExisting: AuthThrottling,
         }),
         SeedModule,
         AuthModule,

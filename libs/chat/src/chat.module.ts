@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthThrottling, ReadRateLimiter } from './common/request-limits';
 import { ChatEvents } from './events/chat-events';
 import { MessagesService } from './messages/messages.service';
 import { PresenceService } from './presence/presence.service';
@@ -17,13 +18,21 @@ const services = [
   SessionsService,
 ];
 
+/** The API's per-request limits, so that apps never hold a rate-limit repository themselves. */
+const requestLimits = [AuthThrottling, ReadRateLimiter];
+
 /**
  * The chat domain, shared by the API and the gateways (needs RedisModule and the config).
  * Domain events leave through the ChatEvents port; both apps announce them with the
  * SocketAnnouncer, attached to their Socket.IO server (a gateway's own, the API's detached one).
  */
 @Module({
-  providers: [...services, SocketAnnouncer, { provide: ChatEvents, useExisting: SocketAnnouncer }],
-  exports: [...services, SocketAnnouncer, ChatEvents],
+  providers: [
+    ...services,
+    ...requestLimits,
+    SocketAnnouncer,
+    { provide: ChatEvents, useExisting: SocketAnnouncer },
+  ],
+  exports: [...services, ...requestLimits, SocketAnnouncer, ChatEvents],
 })
 export class ChatModule {}

@@ -12,5 +12,6 @@ export * from './presence/presence.service';
 export * from './sessions/sessions.service';
 export * from './common/origin';
 export * from './common/session-cookie';
+export * from './common/request-limits';
 export * from './seed/seed.service';
 export * from './seed/demo-data';
