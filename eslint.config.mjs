@@ -4,6 +4,8 @@ import eslintPluginPrettierRecommended from 'eslint-plugin-prettier/recommended'
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const THROUGH_CHAT = 'Apps use Redis data through libs/chat (@app/chat): add or use a service there.';
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'apps/web/dist/**', '.data/**', 'eslint.config.mjs'] },
   eslint.configs.recommended,
@@ -22,6 +24,30 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // Apps reach Redis data only through libs/chat's services: no repository, key name or raw
+    // connection. Wiring the connection (RedisModule), its health check, the Socket.IO adapter's
+    // connection and telling Redis errors apart are infrastructure and stay in @app/redis.
+    files: ['apps/**/*.{ts,tsx,mts,js}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@app/redis'],
+              importNamePattern: '(Repository|^RedisKeys|^REDIS_CLIENT|^createRedisClient)$',
+              message: THROUGH_CHAT,
+            },
+            {
+              regex: '^@app/redis/|(^|/)libs/redis(/|$)',
+              message: THROUGH_CHAT,
+            },
+          ],
+        },
+      ],
     },
   },
   {
