@@ -1,15 +1,8 @@
-import type { MemberEvent, MembersPage, Message, Room, RoomLeftEvent } from '@app/contracts';
 import type { Socket } from 'socket.io-client';
-import { as, createRoom, nextEvent, send } from './support/rooms';
-import {
-  collect,
-  connectSocket,
-  registerUser,
-  sleep,
-  Stack,
-  startStack,
-  TestUser,
-} from './support/stack';
+import type { MemberEvent, MembersPage, Message, Room, RoomLeftEvent } from '@app/contracts';
+import { createRoom, nextEvent, send } from './support/rooms';
+import { useStack } from './support/suite';
+import { collect, registerUser, sleep, TestUser } from './support/stack';
 
 /** How long "nothing arrives" is watched for after the positive side has been seen. */
 const QUIET_MS = 300;
@@ -20,28 +13,15 @@ const QUIET_MS = 300;
  * leave a state some order of the requests would have produced.
  */
 describe('group rooms live, across two gateways', () => {
-  let stack: Stack;
-  const sockets: Socket[] = [];
-  const api = (user: TestUser) => as(stack.api.url, user);
-
-  beforeAll(async () => {
-    stack = await startStack({ gateways: 2 });
-  });
-
-  afterAll(async () => {
-    sockets.forEach((s) => s.disconnect());
-    await stack.close();
-  });
-
-  async function open(user: TestUser, gw: number): Promise<Socket> {
-    const socket = await connectSocket(stack.gateways[gw].url, user.token);
-    sockets.push(socket);
-    return socket;
-  }
+  const suite = useStack({ gateways: 2 });
+  const { open, api } = suite;
 
   /** A user with one socket on each gateway. */
-  async function online(prefix: string): Promise<{ user: TestUser; on: [Socket, Socket] }> {
-    const user = await registerUser(stack.api.url, prefix);
+  async function online(prefix: string): Promise<{
+    user: TestUser;
+    on: [Socket, Socket];
+  }> {
+    const user = await registerUser(suite.stack.api.url, prefix);
     return { user, on: [await open(user, 0), await open(user, 1)] };
   }
 
@@ -51,7 +31,7 @@ describe('group rooms live, across two gateways', () => {
   it('a new room is shown to its creator on every gateway', async () => {
     const alice = await online('creator');
     const joined = alice.on.map((s) => nextEvent<Room>(s, 'room.joined'));
-    const room = await createRoom(stack.api.url, alice.user);
+    const room = await createRoom(suite.stack.api.url, alice.user);
     for (const seen of await Promise.all(joined))
       expect(seen).toMatchObject({ id: room.id, role: 'owner', memberCount: 1 });
   });
@@ -59,7 +39,7 @@ describe('group rooms live, across two gateways', () => {
   it('join: the joiner’s sockets get room.joined, the members member.joined and room.updated, everywhere', async () => {
     const owner = await online('owner');
     const joiner = await online('joiner');
-    const room = await createRoom(stack.api.url, owner.user);
+    const room = await createRoom(suite.stack.api.url, owner.user);
     const toJoiner = joiner.on.map((s) => nextEvent<Room>(s, 'room.joined', inRoom(room.id)));
     const toOwner = owner.on.map((s) =>
       Promise.all([
@@ -86,12 +66,12 @@ describe('group rooms live, across two gateways', () => {
   it.each([0, 1])(
     'an added member gets the next message live, without reconnecting (owner on gateway %i only)',
     async (ownerGw) => {
-      const owner = await registerUser(stack.api.url, 'adder');
+      const owner = await registerUser(suite.stack.api.url, 'adder');
       const ownerSocket = await open(owner, ownerGw);
       const guest = await online('guest');
       // Several rooms, each new to the guest's gateways: every one needs a fresh subscription.
       for (let i = 0; i < 5; i += 1) {
-        const room = await createRoom(stack.api.url, owner, { kind: 'private' });
+        const room = await createRoom(suite.stack.api.url, owner, { kind: 'private' });
         const joined = guest.on.map((s) => nextEvent<Room>(s, 'room.joined', inRoom(room.id)));
         await api(owner)
           .post(`/api/rooms/${room.id}/members`)
@@ -113,7 +93,7 @@ describe('group rooms live, across two gateways', () => {
     const owner = await online('kicker');
     const stays = await online('stays');
     const kicked = await online('kicked');
-    const room = await createRoom(stack.api.url, owner.user);
+    const room = await createRoom(suite.stack.api.url, owner.user);
     for (const u of [stays.user, kicked.user])
       await api(owner.user)
         .post(`/api/rooms/${room.id}/members`)
@@ -154,7 +134,7 @@ describe('group rooms live, across two gateways', () => {
   it('leave: the leaver’s sockets get room.left, the others member.left and room.updated', async () => {
     const owner = await online('host');
     const leaver = await online('leaver');
-    const room = await createRoom(stack.api.url, owner.user);
+    const room = await createRoom(suite.stack.api.url, owner.user);
     await api(leaver.user).post(`/api/rooms/${room.id}/join`).expect(200);
     const left = leaver.on.map((s) => nextEvent<RoomLeftEvent>(s, 'room.left', inRoom(room.id)));
     const told = owner.on.map((s) =>
@@ -171,7 +151,7 @@ describe('group rooms live, across two gateways', () => {
   it('roles: member.updated reaches every member; a hand-over announces both new roles', async () => {
     const owner = await online('boss');
     const heir = await online('heir');
-    const room = await createRoom(stack.api.url, owner.user);
+    const room = await createRoom(suite.stack.api.url, owner.user);
     await api(heir.user).post(`/api/rooms/${room.id}/join`).expect(200);
     const promoted = heir.on.map((s) =>
       nextEvent<MemberEvent>(s, 'member.updated', inRoom(room.id)),
@@ -205,7 +185,7 @@ describe('group rooms live, across two gateways', () => {
     const owner = await online('renamer');
     const member = await online('member');
     const outsider = await online('outsider');
-    const room = await createRoom(stack.api.url, owner.user, { kind: 'private' });
+    const room = await createRoom(suite.stack.api.url, owner.user, { kind: 'private' });
     await api(owner.user).post(`/api/rooms/${room.id}/members`).send({ userId: member.user.id });
     const updated = member.on.map((s) =>
       nextEvent<Room>(s, 'room.updated', (r) => r.id === room.id && r.topic === 'Launch day'),
@@ -219,9 +199,9 @@ describe('group rooms live, across two gateways', () => {
 
   it('50 concurrent joins (each sent twice) leave exactly the 50 joiners and the owner', async () => {
     const owner = await online('popular');
-    const room = await createRoom(stack.api.url, owner.user);
+    const room = await createRoom(suite.stack.api.url, owner.user);
     const joiners = await Promise.all(
-      Array.from({ length: 50 }, () => registerUser(stack.api.url, 'crowd')),
+      Array.from({ length: 50 }, () => registerUser(suite.stack.api.url, 'crowd')),
     );
     const announced = owner.on.map((s) => collect<MemberEvent>(s, 'member.joined'));
     const answers = await Promise.all(

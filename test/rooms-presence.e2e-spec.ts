@@ -1,7 +1,7 @@
 import type { User } from '@app/contracts';
-import type { Socket } from 'socket.io-client';
 import { as, createRoom, nextEvent } from './support/rooms';
-import { collect, connectSocket, registerUser, sleep, Stack, startStack } from './support/stack';
+import { collect, registerUser, sleep, TestUser } from './support/stack';
+import { useStack } from './support/suite';
 
 /** How long "nothing arrives" is watched for after the positive side has been seen. */
 const QUIET_MS = 300;
@@ -12,41 +12,29 @@ const QUIET_MS = 300;
  * Below the threshold everyone hears it (gateway-presence and the reference-client suites).
  */
 describe('scoped presence across two gateways', () => {
-  let stack: Stack;
-  const sockets: Socket[] = [];
-
-  beforeAll(async () => {
-    stack = await startStack({ gateways: 2, env: { PRESENCE_BROADCAST_MAX: '0' } });
-  });
-
-  afterAll(async () => {
-    sockets.forEach((s) => s.disconnect());
-    await stack.close();
-  });
-
-  async function open(token: string, gw: number): Promise<Socket> {
-    const socket = await connectSocket(stack.gateways[gw].url, token);
-    sockets.push(socket);
-    return socket;
-  }
+  const suite = useStack({ gateways: 2, env: { PRESENCE_BROADCAST_MAX: '0' } });
+  const open = (user: TestUser, gw: number) => suite.open(user, gw);
 
   const isUser = (id: string) => (u: User) => u.id === id;
 
   it('reaches room-mates, DM partners and watchers, and nobody else', async () => {
     const [alice, mate, partner, watcher, stranger] = await Promise.all(
       ['alice', 'mate', 'partner', 'watcher', 'stranger'].map((p) =>
-        registerUser(stack.api.url, p),
+        registerUser(suite.stack.api.url, p),
       ),
     );
-    const room = await createRoom(stack.api.url, mate, { kind: 'private' });
-    await as(stack.api.url, mate)
+    const room = await createRoom(suite.stack.api.url, mate, { kind: 'private' });
+    await as(suite.stack.api.url, mate)
       .post(`/api/rooms/${room.id}/members`)
       .send({ userId: alice.id })
       .expect(201);
-    await as(stack.api.url, partner).post('/api/rooms/dm').send({ userId: alice.id }).expect(201);
+    await as(suite.stack.api.url, partner)
+      .post('/api/rooms/dm')
+      .send({ userId: alice.id })
+      .expect(201);
 
     const [mateS, partnerS, watcherS, strangerS] = await Promise.all(
-      [mate, partner, watcher, stranger].map((u, i) => open(u.token, i % 2)),
+      [mate, partner, watcher, stranger].map((u, i) => open(u, i % 2)),
     );
     const ack = await watcherS
       .timeout(5_000)
@@ -57,7 +45,7 @@ describe('scoped presence across two gateways', () => {
       nextEvent<User>(s, 'user.connected', isUser(alice.id)),
     );
     const strangerSaw = collect<User>(strangerS, 'user.connected');
-    await open(alice.token, 1);
+    await open(alice, 1);
     for (const user of await Promise.all(told))
       expect(user).toMatchObject({ id: alice.id, username: alice.username, online: true });
     await sleep(QUIET_MS);
@@ -66,9 +54,9 @@ describe('scoped presence across two gateways', () => {
 
   it('presence.watch: a new list replaces the old one', async () => {
     const [watcher, first, second] = await Promise.all(
-      ['watcher', 'first', 'second'].map((p) => registerUser(stack.api.url, p)),
+      ['watcher', 'first', 'second'].map((p) => registerUser(suite.stack.api.url, p)),
     );
-    const socket = await open(watcher.token, 0);
+    const socket = await open(watcher, 0);
     await socket.timeout(5_000).emitWithAck('presence.watch', { userIds: [first.id] });
     const replaced = await socket
       .timeout(5_000)
@@ -77,8 +65,8 @@ describe('scoped presence across two gateways', () => {
 
     const seen = collect<User>(socket, 'user.connected');
     const secondOnline = nextEvent<User>(socket, 'user.connected', isUser(second.id));
-    await open(first.token, 1);
-    await open(second.token, 1);
+    await open(first, 1);
+    await open(second, 1);
     await secondOnline;
     await sleep(QUIET_MS);
     expect(seen.map((u) => u.id)).toEqual([second.id]);
@@ -89,8 +77,8 @@ describe('scoped presence across two gateways', () => {
     ['a list of 501 ids', { userIds: Array.from({ length: 501 }, (_, i) => String(i + 1)) }],
     ['ids that are not user ids', { userIds: ['x y'] }],
   ])('presence.watch with %s is a bad_request ack', async (_label, payload) => {
-    const user = await registerUser(stack.api.url, 'badwatch');
-    const socket = await open(user.token, 0);
+    const user = await registerUser(suite.stack.api.url, 'badwatch');
+    const socket = await open(user, 0);
     const ack = await socket.timeout(5_000).emitWithAck('presence.watch', payload);
     expect(ack).toMatchObject({ ok: false, error: { code: 'bad_request' } });
   });

@@ -1,27 +1,25 @@
 import type { MembersPage, Room, RoomDirectoryPage, UsersPage } from '@app/contracts';
-import { as, createRoom, roomName } from './support/rooms';
-import { registerUser, Stack, startStack, TestUser } from './support/stack';
+import { createRoom, roomName } from './support/rooms';
+import { registerUser, TestUser } from './support/stack';
+import { useStack } from './support/suite';
 
 /**
  * Every room route and its rules, as a client of the REST API sees them. The live side (events
  * on both gateways, the 1-second bound, concurrency) is in rooms-live.e2e-spec.ts.
  */
 describe('group rooms over REST', () => {
-  let stack: Stack;
+  const suite = useStack({ gateways: 2 });
+  const { api } = suite;
   let alice: TestUser;
   let bob: TestUser;
   let carol: TestUser;
   let dave: TestUser;
-  const api = (user: TestUser) => as(stack.api.url, user);
 
   beforeAll(async () => {
-    stack = await startStack({ gateways: 2 });
     [alice, bob, carol, dave] = await Promise.all(
-      ['alice', 'bob', 'carol', 'dave'].map((p) => registerUser(stack.api.url, p)),
+      ['alice', 'bob', 'carol', 'dave'].map((p) => registerUser(suite.stack.api.url, p)),
     );
   });
-
-  afterAll(() => stack.close());
 
   const role = async (roomId: string, user: TestUser) =>
     ((await api(user).get(`/api/rooms/${roomId}`)).body as Room).role;
@@ -51,7 +49,7 @@ describe('group rooms over REST', () => {
 
     it('public names are unique regardless of case (409); a private room may reuse one', async () => {
       const name = roomName('Ops');
-      await createRoom(stack.api.url, alice, { name });
+      await createRoom(suite.stack.api.url, alice, { name });
       const clash = await api(bob)
         .post('/api/rooms')
         .send({ name: name.toUpperCase(), kind: 'public' });
@@ -73,7 +71,7 @@ describe('group rooms over REST', () => {
 
     it('401 without a session', async () => {
       const { default: request } = await import('supertest');
-      await request(stack.api.url)
+      await request(suite.stack.api.url)
         .post('/api/rooms')
         .send({ name: 'x', kind: 'public' })
         .expect(401);
@@ -87,8 +85,8 @@ describe('group rooms over REST', () => {
 
     beforeAll(async () => {
       publicNames = [`${prefix}-b`, `${prefix}-A`, `${prefix}-c`, `${prefix}-d`, `${prefix}-E`];
-      for (const name of publicNames) await createRoom(stack.api.url, alice, { name });
-      privateRoom = await createRoom(stack.api.url, alice, {
+      for (const name of publicNames) await createRoom(suite.stack.api.url, alice, { name });
+      privateRoom = await createRoom(suite.stack.api.url, alice, {
         name: `${prefix}-secret`,
         kind: 'private',
       });
@@ -139,7 +137,7 @@ describe('group rooms over REST', () => {
 
   describe('join', () => {
     it('a public room: 200 with the room and role "member"; joining again changes nothing', async () => {
-      const room = await createRoom(stack.api.url, alice);
+      const room = await createRoom(suite.stack.api.url, alice);
       const res = await api(bob).post(`/api/rooms/${room.id}/join`).expect(200);
       expect(res.body).toMatchObject({ id: room.id, role: 'member', memberCount: 2 });
       const again = await api(bob).post(`/api/rooms/${room.id}/join`).expect(200);
@@ -147,7 +145,7 @@ describe('group rooms over REST', () => {
     });
 
     it('a private room or a DM: 403; an unknown room: 404', async () => {
-      const secret = await createRoom(stack.api.url, alice, { kind: 'private' });
+      const secret = await createRoom(suite.stack.api.url, alice, { kind: 'private' });
       await api(bob).post(`/api/rooms/${secret.id}/join`).expect(403);
       const dm = await api(alice).post('/api/rooms/dm').send({ userId: bob.id });
       expect([200, 201]).toContain(dm.status);
@@ -160,7 +158,7 @@ describe('group rooms over REST', () => {
 
   describe('add members', () => {
     it('public room: any member adds (201), again is 200; a non-member cannot (403)', async () => {
-      const room = await createRoom(stack.api.url, alice);
+      const room = await createRoom(suite.stack.api.url, alice);
       await api(alice).post(`/api/rooms/${room.id}/members`).send({ userId: bob.id }).expect(201);
       await api(bob).post(`/api/rooms/${room.id}/members`).send({ userId: carol.id }).expect(201);
       await api(bob).post(`/api/rooms/${room.id}/members`).send({ userId: carol.id }).expect(200);
@@ -169,7 +167,7 @@ describe('group rooms over REST', () => {
     });
 
     it('private room: admins add, members cannot (403)', async () => {
-      const room = await createRoom(stack.api.url, alice, { kind: 'private' });
+      const room = await createRoom(suite.stack.api.url, alice, { kind: 'private' });
       await api(alice).post(`/api/rooms/${room.id}/members`).send({ userId: bob.id }).expect(201);
       await api(bob).post(`/api/rooms/${room.id}/members`).send({ userId: carol.id }).expect(403);
       await api(alice)
@@ -181,7 +179,7 @@ describe('group rooms over REST', () => {
     });
 
     it('an unknown user is a 404; a malformed body a 400', async () => {
-      const room = await createRoom(stack.api.url, alice);
+      const room = await createRoom(suite.stack.api.url, alice);
       await api(alice).post(`/api/rooms/${room.id}/members`).send({ userId: '999999' }).expect(404);
       await api(alice).post(`/api/rooms/${room.id}/members`).send({ userId: 'x y' }).expect(400);
       await api(alice).post(`/api/rooms/${room.id}/members`).send({}).expect(400);
@@ -192,7 +190,7 @@ describe('group rooms over REST', () => {
     let room: Room;
 
     beforeEach(async () => {
-      room = await createRoom(stack.api.url, alice);
+      room = await createRoom(suite.stack.api.url, alice);
       for (const u of [bob, carol, dave])
         await api(alice).post(`/api/rooms/${room.id}/members`).send({ userId: u.id }).expect(201);
       await api(alice)
@@ -254,7 +252,7 @@ describe('group rooms over REST', () => {
 
   describe('leave', () => {
     it('a member leaves (204) and can join a public room again', async () => {
-      const room = await createRoom(stack.api.url, alice);
+      const room = await createRoom(suite.stack.api.url, alice);
       await api(bob).post(`/api/rooms/${room.id}/join`).expect(200);
       await api(bob).post(`/api/rooms/${room.id}/leave`).expect(204);
       await api(bob).get(`/api/rooms/${room.id}/messages`).expect(403);
@@ -271,8 +269,8 @@ describe('group rooms over REST', () => {
 
   describe('rename and topic', () => {
     it('admins rename and set the topic (200); members cannot (403); a taken name is 409', async () => {
-      const taken = await createRoom(stack.api.url, carol);
-      const room = await createRoom(stack.api.url, alice);
+      const taken = await createRoom(suite.stack.api.url, carol);
+      const room = await createRoom(suite.stack.api.url, alice);
       await api(alice).post(`/api/rooms/${room.id}/members`).send({ userId: bob.id }).expect(201);
       await api(bob).patch(`/api/rooms/${room.id}`).send({ topic: 'mine now' }).expect(403);
       const newName = roomName('renamed');
@@ -293,7 +291,7 @@ describe('group rooms over REST', () => {
 
   describe('members listing and private rooms', () => {
     it('pages through every member with their role; non-members of a private room get 403', async () => {
-      const room = await createRoom(stack.api.url, alice, { kind: 'private' });
+      const room = await createRoom(suite.stack.api.url, alice, { kind: 'private' });
       for (const u of [bob, carol, dave])
         await api(alice).post(`/api/rooms/${room.id}/members`).send({ userId: u.id }).expect(201);
       await api(alice).delete(`/api/rooms/${room.id}/members/${dave.id}`).expect(204);
@@ -325,7 +323,7 @@ describe('group rooms over REST', () => {
   describe('users search', () => {
     it('finds users by username prefix, case-insensitively, in pages; never the whole list', async () => {
       const tag = `srch${Date.now().toString(36)}`;
-      const made = await Promise.all([1, 2, 3].map(() => registerUser(stack.api.url, tag)));
+      const made = await Promise.all([1, 2, 3].map(() => registerUser(suite.stack.api.url, tag)));
       const found: string[] = [];
       let cursor: string | null = null;
       do {
@@ -349,7 +347,7 @@ describe('group rooms over REST', () => {
 
   describe('the seed-compatible routes', () => {
     it('list only General and DMs, never a group room', async () => {
-      const room = await createRoom(stack.api.url, carol);
+      const room = await createRoom(suite.stack.api.url, carol);
       const res = await api(carol).get(`/rooms/${carol.id}`).expect(200);
       const ids = (res.body as Room[]).map((r) => r.id);
       expect(ids).toContain('0');
