@@ -132,6 +132,9 @@ async function main() {
       GATEWAY_ID: `gw${i + 1}`,
     }),
   );
+  // The line door (plain TCP) on the port after the last gateway.
+  const doorPort = Number(env.DOOR_PORT ?? apiPort + gatewayCount + 1);
+  run('door', 'dist/apps/door/main.js', { ...shared, DOOR_PORT: String(doorPort) });
   run('api', 'dist/apps/api/main.js', {
     ...shared,
     PORT: String(apiPort),
@@ -140,6 +143,7 @@ async function main() {
   log(
     `API and web client on http://localhost:${apiPort} (gateways on ${gatewayPorts.join(', ')}); Ctrl+C stops`,
   );
+  log(`line door: nc localhost ${doorPort} (then HELP)`);
 }
 
 main().catch((err) => {

@@ -1,5 +1,5 @@
 'use strict';
-// Builds what is stale: the two Nest apps when dist/ is missing or older than any TypeScript
+// Builds what is stale: the three Nest apps when dist/ is missing or older than any TypeScript
 // source, and the web client (apps/web/dist) when older than its sources or the shared contracts.
 // Shared by `npm start`, the e2e setup (gateways run as real processes from dist/) and the browser
 // test setup (the API serves apps/web/dist).
@@ -23,11 +23,14 @@ function newestMtime(target, filter = (name) => name.endsWith('.ts')) {
 }
 
 function serverIsStale() {
-  const outputs = ['api', 'gateway'].map((app) => path.join(root, 'dist/apps', app, 'main.js'));
+  const outputs = ['api', 'gateway', 'door'].map((app) =>
+    path.join(root, 'dist/apps', app, 'main.js'),
+  );
   if (!outputs.every((f) => fs.existsSync(f))) return true;
   const sources = Math.max(
     newestMtime(path.join(root, 'apps/api/src')),
     newestMtime(path.join(root, 'apps/gateway/src')),
+    newestMtime(path.join(root, 'apps/door/src')),
     newestMtime(path.join(root, 'libs')),
   );
   return Math.min(...outputs.map((f) => fs.statSync(f).mtimeMs)) <= sources;
@@ -56,7 +59,7 @@ function buildIfNeeded(log = (line) => process.stdout.write(`${line}\n`)) {
   const server = serverIsStale();
   const web = webIsStale();
   if (server) {
-    log('building api and gateway…');
+    log('building api, gateway and door…');
     run('build:server');
   }
   if (web) {

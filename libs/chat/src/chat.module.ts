@@ -7,6 +7,8 @@ import { SocketAnnouncer } from './realtime/socket-announcer';
 import { MembershipService } from './rooms/membership.service';
 import { RoomsService } from './rooms/rooms.service';
 import { SessionsService } from './sessions/sessions.service';
+import { LineLoginService } from './talk/line-login.service';
+import { TalkService } from './talk/talk.service';
 import { UsersService } from './users/users.service';
 
 const services = [
@@ -16,6 +18,8 @@ const services = [
   MessagesService,
   PresenceService,
   SessionsService,
+  TalkService,
+  LineLoginService,
 ];
 
 /** The API's per-request limits, so that apps never hold a rate-limit repository themselves. */

@@ -15,3 +15,7 @@ export * from './common/session-cookie';
 export * from './common/request-limits';
 export * from './seed/seed.service';
 export * from './seed/demo-data';
+export * from './talk/talk.service';
+export * from './talk/line-login.service';
+export * from './common/token-bucket';
+export * from './users/password-policy';

@@ -175,6 +175,41 @@ export class EnvironmentVariables {
   @IsString()
   GATEWAY_ID?: string;
 
+  /** The line door's TCP port; unset: the door process has nothing to listen on and exits. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  DOOR_PORT?: number;
+
+  @IsOptional()
+  @Matches(/^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+|localhost|[A-Za-z0-9.-]+)$/, {
+    message: 'DOOR_HOST must be an IP address or a host name',
+  })
+  DOOR_HOST?: string;
+
+  /** PEM certificate and key paths: with both set the door speaks TLS only. */
+  @IsOptional()
+  @IsString()
+  DOOR_TLS_CERT?: string;
+
+  @IsOptional()
+  @IsString()
+  DOOR_TLS_KEY?: string;
+
+  /** A door connection that sends no complete line for this long is closed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DOOR_IDLE_SECONDS = 300;
+
+  /** Open door connections per client address on one door process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DOOR_CONNECTIONS_PER_IP = 20;
+
   /** Bearer token for the API's /metrics; unset: the API serves no metrics. */
   @IsOptional()
   @IsString()
@@ -204,6 +239,10 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     'SIGNUP_ON_LOGIN',
     'DEMO_DATA',
     'METRICS_TOKEN',
+    'DOOR_PORT',
+    'DOOR_HOST',
+    'DOOR_TLS_CERT',
+    'DOOR_TLS_KEY',
   ]) {
     const value = raw[key];
     if (value !== undefined && value !== '') picked[key] = value;
@@ -219,6 +258,9 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   // Known logins (the demo users, sign-up by logging in) must never ship by accident.
   env.SIGNUP_ON_LOGIN ??= env.NODE_ENV !== 'production';
   env.DEMO_DATA ??= env.NODE_ENV !== 'production';
+  if (!env.DOOR_TLS_CERT !== !env.DOOR_TLS_KEY) {
+    throw new Error('Invalid configuration: set both DOOR_TLS_CERT and DOOR_TLS_KEY, or neither');
+  }
   if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS) {
     throw new Error('Invalid configuration: set REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both');
   }

@@ -58,6 +58,15 @@ export interface ParleyConfig {
   gatewayId?: string;
   /** Bearer token the API's /metrics requires (METRICS_TOKEN); undefined: no metrics served. */
   metricsToken?: string;
+  /** The line door (apps/door). */
+  door: {
+    /** Undefined: no door. */
+    port?: number;
+    host?: string;
+    tls?: { certPath: string; keyPath: string };
+    idleSeconds: number;
+    connectionsPerIp: number;
+  };
 }
 
 const hostPorts = (value: string): HostPort[] =>
@@ -125,5 +134,15 @@ export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
     trustProxy: env.TRUST_PROXY,
     gatewayId: env.GATEWAY_ID,
     metricsToken: env.METRICS_TOKEN,
+    door: {
+      port: env.DOOR_PORT,
+      host: env.DOOR_HOST || undefined,
+      tls:
+        env.DOOR_TLS_CERT && env.DOOR_TLS_KEY
+          ? { certPath: env.DOOR_TLS_CERT, keyPath: env.DOOR_TLS_KEY }
+          : undefined,
+      idleSeconds: env.DOOR_IDLE_SECONDS,
+      connectionsPerIp: env.DOOR_CONNECTIONS_PER_IP,
+    },
   };
 }

@@ -17,6 +17,7 @@ import {
   type SendMessagePayload,
   type SyncPayload,
   type SyncRoomResult,
+  type TalkEvent,
   type TypingEvent,
   type TypingPayload,
 } from './events';
@@ -88,6 +89,7 @@ const shapes: Record<string, Record<string, 'optional' | 'required'>> = {
     complete: 'required',
   } satisfies Fields<SyncRoomResult>,
   PresenceWatchPayload: { userIds: 'required' } satisfies Fields<PresenceWatchPayload>,
+  TalkEvent: { roomId: 'required', user: 'required' } satisfies Fields<TalkEvent>,
 };
 
 /** Union members, listed once each (tsc rejects a missing or unknown one). */
@@ -126,6 +128,8 @@ const serverPayloads: Record<ServerEventName, string> = {
   'member.joined': 'MemberEvent',
   'member.left': 'MemberEvent',
   'member.updated': 'MemberEvent',
+  'talk.start': 'TalkEvent',
+  'talk.stop': 'TalkEvent',
 };
 
 /** The success branch of each client event's ack, beyond `ok: true`. */

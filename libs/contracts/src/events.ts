@@ -22,6 +22,8 @@ export const ServerEvents = {
   MemberJoined: 'member.joined',
   MemberLeft: 'member.left',
   MemberUpdated: 'member.updated',
+  TalkStart: 'talk.start',
+  TalkStop: 'talk.stop',
 } as const;
 
 /** `room.left`: the caller's sockets are out of the room (left, kicked). */
@@ -33,6 +35,15 @@ export interface MemberEvent {
   roomId: string;
   user: User;
   role?: RoomRole;
+}
+
+/**
+ * `talk.start` / `talk.stop`: `user` started (TALKTO) or ended (STOP) a conversation with the
+ * receiver in the DM `roomId`, from the line door.
+ */
+export interface TalkEvent {
+  roomId: string;
+  user: User;
 }
 
 export interface PresenceWatchPayload {
@@ -92,4 +103,6 @@ export interface ServerToClientEvents {
   [ServerEvents.MemberJoined]: (event: MemberEvent) => void;
   [ServerEvents.MemberLeft]: (event: MemberEvent) => void;
   [ServerEvents.MemberUpdated]: (event: MemberEvent) => void;
+  [ServerEvents.TalkStart]: (event: TalkEvent) => void;
+  [ServerEvents.TalkStop]: (event: TalkEvent) => void;
 }

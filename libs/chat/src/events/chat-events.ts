@@ -30,6 +30,12 @@ export interface ChatEventMap {
    * members of `roomIds` (the user's DMs and group rooms) and whoever watches the user.
    */
   presenceChanged: { user: User; everyone: boolean; roomIds: string[] };
+  /**
+   * A line-door user started (TALKTO) or ended (STOP) a conversation in the DM `roomId`: the
+   * peer hears it, and so do the door connections of `from` (their live lines follow it).
+   */
+  talkStarted: { roomId: string; from: User; toUserId: string };
+  talkStopped: { roomId: string; from: User; toUserId: string };
   /** A session ended (logout, password change): its live connections must close. */
   sessionRevoked: { sessionId: string; userId: string };
 }

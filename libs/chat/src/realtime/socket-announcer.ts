@@ -78,6 +78,8 @@ export class SocketAnnouncer extends ChatEvents {
           .emit(event, user);
       this.onAnnounce(event);
     },
+    talkStarted: (event) => this.talk(ServerEvents.TalkStart, event),
+    talkStopped: (event) => this.talk(ServerEvents.TalkStop, event),
     sessionRevoked: ({ sessionId }) => {
       // Told and cut by the gateway that holds the socket, in that order: the two steps must not
       // travel on different channels.
@@ -85,6 +87,17 @@ export class SocketAnnouncer extends ChatEvents {
       this.io.serverSideEmit(ServerSideEvents.Revoke, sessionId);
     },
   };
+
+  /** To the peer's sockets and door connections, and to the starter's other door connections. */
+  private talk(
+    event: typeof ServerEvents.TalkStart | typeof ServerEvents.TalkStop,
+    { roomId, from, toUserId }: ChatEventMap['talkStarted'],
+  ): void {
+    const payload = { roomId, user: from };
+    this.io.to(SocketRooms.user(toUserId)).emit(event, payload);
+    this.io.to(SocketRooms.door(from.id)).emit(event, payload);
+    this.onAnnounce(event);
+  }
 
   /** This process's sockets of a revoked session are told and disconnected. */
   revokeLocally(sessionId: string): void {

@@ -8,6 +8,8 @@ export const SocketRooms = {
   session: (sessionId: string) => `session:${sessionId}`,
   /** Sockets that asked for this user's presence (`presence.watch`). */
   watch: (userId: string) => `watch:${userId}`,
+  /** The user's line-door connections (apps/door), beside their `user:` room. */
+  door: (userId: string) => `door:${userId}`,
 } as const;
 
 /** Server-to-server events over the adapter (`serverSideEmit`), never seen by clients. */

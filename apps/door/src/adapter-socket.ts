@@ -1,0 +1,88 @@
+import { parseRoomId } from '@app/chat';
+import type { Namespace } from 'socket.io';
+
+/** What a door connection does with what the adapter hands it. */
+export interface AdapterPeer {
+  /** A Socket.IO event addressed to this connection (by room, exactly as a socket gets it). */
+  deliver(event: string, payload: unknown): void;
+  /** The adapter disconnects it (a revoked session, after `session.revoked` was delivered). */
+  cut(): void;
+}
+
+const EVENT_PACKET = 2;
+const ROOM_PREFIX = 'room:';
+
+/**
+ * A door connection as the Socket.IO adapter sees it: an entry in the namespace's socket map,
+ * in Socket.IO rooms like any socket (`user:`, `session:`, its DMs). Every way the domain reaches
+ * sockets then reaches door users unchanged, exactly once per connection, on every door process:
+ * room broadcasts, `socketsJoin` for a new DM, `disconnectSockets` for a revoked session. The
+ * adapter only calls `join`, `leave`, `disconnect`, `notifyOutgoingListeners` and
+ * `client.writeToEngine` on a socket; `assertAdapterSocketWorks` checks that at boot.
+ */
+export class AdapterSocket {
+  readonly rooms = new Set<string>();
+  readonly data = {};
+  readonly handshake = { address: '', headers: {}, query: {}, auth: {} };
+  readonly client = { writeToEngine: () => undefined };
+
+  constructor(
+    readonly id: string,
+    private readonly nsp: Namespace,
+    private readonly peer: AdapterPeer,
+  ) {
+    (nsp.sockets as Map<string, unknown>).set(id, this);
+  }
+
+  join(rooms: string | string[]): void {
+    // Group rooms and General are not the door's business: their traffic is not even subscribed.
+    const wanted = ([] as string[]).concat(rooms).filter((room) => {
+      if (!room.startsWith(ROOM_PREFIX)) return true;
+      return parseRoomId(room.slice(ROOM_PREFIX.length))?.kind === 'dm';
+    });
+    if (wanted.length === 0) return;
+    wanted.forEach((room) => this.rooms.add(room));
+    void this.nsp.adapter.addAll(this.id, new Set(wanted));
+  }
+
+  leave(room: string): void {
+    this.rooms.delete(room);
+    void this.nsp.adapter.del(this.id, room);
+  }
+
+  disconnect(): this {
+    this.peer.cut();
+    return this;
+  }
+
+  notifyOutgoingListeners(packet: { type: number; data?: unknown[] }): void {
+    if (packet.type !== EVENT_PACKET || !Array.isArray(packet.data)) return;
+    const [event, payload] = packet.data;
+    if (typeof event === 'string') this.peer.deliver(event, payload);
+  }
+
+  /** Out of every room and the namespace (the connection closed). */
+  remove(): void {
+    this.rooms.clear();
+    this.nsp.adapter.delAll(this.id);
+    (this.nsp.sockets as Map<string, unknown>).delete(this.id);
+  }
+}
+
+/** Fails the boot if a Socket.IO upgrade changed what AdapterSocket relies on. */
+export function assertAdapterSocketWorks(nsp: Namespace): void {
+  const seen: unknown[] = [];
+  const probe = new AdapterSocket('parley-door-probe', nsp, {
+    deliver: (event, payload) => seen.push([event, payload]),
+    cut: () => seen.push('cut'),
+  });
+  try {
+    probe.join('parley:probe');
+    nsp.local.to('parley:probe').emit('probe', 1);
+    nsp.local.in('parley:probe').disconnectSockets();
+  } finally {
+    probe.remove();
+  }
+  if (JSON.stringify(seen) !== JSON.stringify([['probe', 1], 'cut']))
+    throw new Error('Socket.IO adapter internals changed: door connections would hear nothing');
+}
