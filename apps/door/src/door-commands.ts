@@ -14,7 +14,6 @@ import {
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { isChatText, Limits } from '@app/contracts';
 import { isRedisUnavailable } from '@app/redis';
-import { randomBytes } from 'node:crypto';
 import type { DoorConnection, LineHandler } from './door-connection';
 import { DoorRealtime } from './door-realtime';
 import { HELP_LINES } from './help';
@@ -190,17 +189,14 @@ export class DoorCommands implements LineHandler {
         `text must be 1 to ${Limits.messageMaxCodePoints} characters, some of them visible`,
       );
     const peer = await this.talk.peer(conn.me.id, name);
-    const clientId = `door-${randomBytes(12).toString('base64url')}`;
-    // Registered first: the live copy of this message reaches this connection before send returns.
-    conn.ownSends.add(clientId);
-    try {
-      const { message } = await this.messages.send(conn.me.id, peer.roomId, text, clientId, {
-        openDm: true,
-      });
-      conn.reply(`OK MSG ${message.seq}`);
-    } finally {
-      conn.ownSends.delete(clientId);
-    }
+    const { message } = await this.messages.send(
+      conn.me.id,
+      peer.roomId,
+      text,
+      conn.nextClientId(),
+      { openDm: true },
+    );
+    conn.reply(`OK MSG ${message.seq}`);
   }
 
   private async history(conn: DoorConnection, rest: string): Promise<void> {

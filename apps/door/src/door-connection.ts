@@ -37,8 +37,7 @@ export class DoorConnection implements AdapterPeer {
   adapter?: AdapterSocket;
   /** Peers (user ids) whose live MSG lines are held after a STOP, until the next TALKTO. */
   readonly held = new Set<string>();
-  /** clientIds of this connection's sends: their own broadcast is already answered by OK MSG. */
-  readonly ownSends = new Set<string>();
+  private sends = 0;
 
   private readonly reader = new LineReader();
   private readonly queue: LineEvent[] = [];
@@ -95,8 +94,13 @@ export class DoorConnection implements AdapterPeer {
     setTimeout(() => this.socket.destroy(), CLOSE_FLUSH_MS).unref();
   }
 
-  takeBudget(): number {
-    return this.bucket.take();
+  /**
+   * A clientId for this connection's next send. The connection's id is in it, so the live copy of
+   * its own message (which the sender's other connections do get) is known without bookkeeping.
+   */
+  nextClientId(): string {
+    this.sends += 1;
+    return `${this.id}.${this.sends}`;
   }
 
   deliver(event: string, payload: unknown): void {
@@ -119,7 +123,7 @@ export class DoorConnection implements AdapterPeer {
   private onMessage(message: Message): void {
     const parsed = parseRoomId(message.roomId);
     if (parsed?.kind !== 'dm') return;
-    if (message.clientId && this.ownSends.delete(message.clientId)) return;
+    if (message.clientId?.startsWith(`${this.id}.`)) return; // answered by its OK MSG
     if (message.from !== this.me.id && this.held.has(message.from)) return;
     const name = this.realtime.username(message.from);
     this.live = this.live
