@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One multi-stage build for both apps: `--target api` or `--target gateway`.
+# One multi-stage build for the apps: `--target api`, `--target gateway` or `--target door`.
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
@@ -32,3 +32,10 @@ EXPOSE 3001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dist/apps/gateway/main.js"]
+
+FROM runtime AS door
+ENV DOOR_PORT=3003
+EXPOSE 3003
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD node -e "require('net').connect(process.env.DOOR_PORT,'127.0.0.1').on('data',d=>process.exit(String(d).startsWith('OK HELLO')?0:1)).on('error',()=>process.exit(1))"
+CMD ["node", "dist/apps/door/main.js"]
