@@ -1,3 +1,5 @@
+import type { Room } from '@app/contracts';
+import { DomainError } from '@app/chat/errors/domain-error';
 import { ChatEventMap, ChatEventName, ChatEvents } from '@app/chat/events/chat-events';
 import { MessagesService } from '@app/chat/messages/messages.service';
 import { MembershipService } from '@app/chat/rooms/membership.service';
@@ -58,31 +60,71 @@ export async function chatDomain(db: number) {
   );
   let userCount = 0;
 
+  /** A stored account (no password hashing: the rules under test never log in). */
+  async function user(name = `user${(userCount += 1)}`): Promise<Account> {
+    const record = await usersRepo.create(name, 'not-a-hash');
+    if (!record) throw new Error(`user ${name} exists`);
+    return { id: record.id, username: record.username };
+  }
+
+  /**
+   * Every key and its serialized value, rate-limit counters left out (a refused request still
+   * counts against its sender): equal snapshots mean nothing stored changed.
+   */
+  async function snapshot(): Promise<Record<string, string>> {
+    const keys = (await redis.keys('*')).filter((k) => !k.startsWith('rl:')).sort();
+    const dumps = await Promise.all(keys.map((k) => redis.dumpBuffer(k)));
+    return Object.fromEntries(keys.map((k, i) => [k, dumps[i]?.toString('base64') ?? '']));
+  }
+
   return {
     redis,
     events,
     rooms,
     membership,
     messages,
-    /** A stored account (no password hashing: the rules under test never log in). */
-    async user(name = `user${(userCount += 1)}`): Promise<{ id: string; username: string }> {
-      const record = await usersRepo.create(name, 'not-a-hash');
-      if (!record) throw new Error(`user ${name} exists`);
-      return { id: record.id, username: record.username };
+    user,
+    snapshot,
+    /** An empty database with `count` new accounts, and no events recorded. */
+    async reset(count: number): Promise<Account[]> {
+      await redis.flushdb();
+      const accounts = [];
+      for (let i = 0; i < count; i += 1) accounts.push(await user());
+      events.take();
+      return accounts;
+    },
+    /** A group room of `owner`'s with `members` added, its announcements already taken. */
+    async groupRoom(owner: Account, kind: 'public' | 'private', ...members: Account[]) {
+      const room: Room = await rooms.create(owner.id, { name: `${kind} room`, kind });
+      for (const m of members) await membership.add(owner.id, room.id, m.id);
+      events.take();
+      return room;
     },
     /**
-     * Every key and its serialized value, rate-limit counters left out (a refused request still
-     * counts against its sender): equal snapshots mean nothing stored changed.
+     * Runs `call` and checks that it stored and announced nothing: refused with the domain
+     * error `code`, or (no code) a call that succeeds without any effect.
      */
-    async snapshot(): Promise<Record<string, string>> {
-      const keys = (await redis.keys('*')).filter((k) => !k.startsWith('rl:')).sort();
-      const dumps = await Promise.all(keys.map((k) => redis.dumpBuffer(k)));
-      return Object.fromEntries(keys.map((k, i) => [k, dumps[i]?.toString('base64') ?? '']));
+    async expectNoEffect(call: () => Promise<unknown>, code?: string): Promise<void> {
+      const before = await snapshot();
+      const outcome = await call().then(
+        () => null,
+        (err: unknown) => err,
+      );
+      if (code) {
+        expect(outcome).toBeInstanceOf(DomainError);
+        expect(outcome).toMatchObject({ code });
+      } else {
+        expect(outcome).toBeNull();
+      }
+      expect(await snapshot()).toEqual(before);
+      expect(events.take()).toEqual([]);
     },
     async close(): Promise<void> {
       await redis.quit();
     },
   };
 }
+
+export type Account = { id: string; username: string };
 
 export type ChatDomain = Awaited<ReturnType<typeof chatDomain>>;

@@ -1,11 +1,8 @@
 import { RedisKeys } from '@app/redis';
-import { ChatDomain, chatDomain } from '../../../../test/support/chat-domain';
-import { DomainError } from '../errors/domain-error';
+import { Account, ChatDomain, chatDomain } from '../../../../test/support/chat-domain';
 
 // Real Redis: the private server started by the jest global setup, database 7 (ours alone).
 const DB = 7;
-
-type Account = { id: string; username: string };
 
 describe('MessagesService.send (real repositories, no Nest container)', () => {
   let chat: ChatDomain;
@@ -13,34 +10,15 @@ describe('MessagesService.send (real repositories, no Nest container)', () => {
   let alice: Account;
   let bob: Account;
 
-  /** A group room of `owner` and `members`, its announcements already taken. */
-  async function room(kind: 'public' | 'private', ...members: Account[]): Promise<string> {
-    const { id } = await chat.rooms.create(owner.id, { name: 'room', kind });
-    for (const m of members) await chat.membership.add(owner.id, id, m.id);
-    chat.events.take();
-    return id;
-  }
-
-  /** Runs a send the domain must refuse with `code`: nothing stored, nothing announced. */
-  async function refused(send: () => Promise<unknown>, code: string): Promise<void> {
-    const before = await chat.snapshot();
-    const err = await send().then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(DomainError);
-    expect(err).toMatchObject({ code });
-    expect(await chat.snapshot()).toEqual(before);
-    expect(chat.events.take()).toEqual([]);
-  }
+  const room = async (kind: 'public' | 'private', ...members: Account[]) =>
+    (await chat.groupRoom(owner, kind, ...members)).id;
+  const refused = (send: () => Promise<unknown>, code: string) => chat.expectNoEffect(send, code);
 
   beforeAll(async () => {
     chat = await chatDomain(DB);
   });
   beforeEach(async () => {
-    await chat.redis.flushdb();
-    [owner, alice, bob] = [await chat.user(), await chat.user(), await chat.user()];
-    chat.events.take();
+    [owner, alice, bob] = await chat.reset(3);
   });
   afterAll(() => chat.close());
 
@@ -98,7 +76,7 @@ describe('MessagesService.send (real repositories, no Nest container)', () => {
     const first = await chat.messages.send(alice.id, id, 'once', 'c-1');
     chat.events.take();
     const before = await chat.snapshot();
-    const again = await chat.messages.send(alice.id, id, 'once (retry)', 'c-1');
+    const again = await chat.messages.send(alice.id, id, 'once', 'c-1');
     expect(again).toEqual({ message: first.message, created: false });
     expect(first.message).toMatchObject({ clientId: 'c-1', seq: 1, message: 'once' });
     expect(await chat.snapshot()).toEqual(before);

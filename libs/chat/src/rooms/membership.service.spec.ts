@@ -1,10 +1,9 @@
 import type { Room } from '@app/contracts';
-import { ChatDomain, chatDomain } from '../../../../test/support/chat-domain';
+import { Account, ChatDomain, chatDomain } from '../../../../test/support/chat-domain';
 
 // Real Redis: the private server started by the jest global setup, database 15 (ours alone).
 const DB = 15;
 
-type Account = { id: string; username: string };
 const asUser = (a: Account) => ({ id: a.id, username: a.username, online: false });
 const withoutRole = ({ role: _role, ...room }: Room): Room => room;
 
@@ -14,21 +13,9 @@ describe('MembershipService (real repositories, no Nest container)', () => {
   let alice: Account;
   let bob: Account;
 
-  /** A group room owned by `owner`, its announcement already taken. */
-  async function room(kind: 'public' | 'private', ...members: Account[]): Promise<Room> {
-    const created = await chat.rooms.create(owner.id, { name: `${kind} room`, kind });
-    for (const m of members) await chat.membership.add(owner.id, created.id, m.id);
-    chat.events.take();
-    return created;
-  }
-
-  /** Runs a call the domain must refuse with `code`: nothing stored, nothing announced. */
-  async function refused(call: () => Promise<unknown>, code: string): Promise<void> {
-    const before = await chat.snapshot();
-    await expect(call()).rejects.toMatchObject({ code });
-    expect(await chat.snapshot()).toEqual(before);
-    expect(chat.events.take()).toEqual([]);
-  }
+  const room = (kind: 'public' | 'private', ...members: Account[]) =>
+    chat.groupRoom(owner, kind, ...members);
+  const refused = (call: () => Promise<unknown>, code: string) => chat.expectNoEffect(call, code);
 
   const roleOf = async (viewer: Account, roomId: string) =>
     (await chat.rooms.assertMember(viewer.id, roomId)).role;
@@ -37,9 +24,7 @@ describe('MembershipService (real repositories, no Nest container)', () => {
     chat = await chatDomain(DB);
   });
   beforeEach(async () => {
-    await chat.redis.flushdb();
-    [owner, alice, bob] = [await chat.user(), await chat.user(), await chat.user()];
-    chat.events.take();
+    [owner, alice, bob] = await chat.reset(3);
   });
   afterAll(() => chat.close());
 
@@ -55,7 +40,7 @@ describe('MembershipService (real repositories, no Nest container)', () => {
         },
       ]);
       // Joining again is fine and changes nothing.
-      await refusedNothing(() => chat.membership.join(alice.id, id));
+      await chat.expectNoEffect(() => chat.membership.join(alice.id, id));
       expect((await chat.rooms.roomsOf(alice.id)).map((r) => r.id)).toEqual(['0', id]);
     });
 
@@ -92,7 +77,7 @@ describe('MembershipService (real repositories, no Nest container)', () => {
       expect(joined.event).toHaveProperty('view.role', 'member');
       expect(joined.event).not.toHaveProperty('room.role');
       expect(await roleOf(bob, id)).toBe('member');
-      await refusedNothing(async () =>
+      await chat.expectNoEffect(async () =>
         expect(await chat.membership.add(alice.id, id, bob.id)).toEqual({ added: false }),
       );
     });
@@ -245,12 +230,4 @@ describe('MembershipService (real repositories, no Nest container)', () => {
       });
     });
   });
-
-  /** A call that must succeed without storing or announcing anything. */
-  async function refusedNothing(call: () => Promise<unknown>): Promise<void> {
-    const before = await chat.snapshot();
-    await call();
-    expect(await chat.snapshot()).toEqual(before);
-    expect(chat.events.take()).toEqual([]);
-  }
 });

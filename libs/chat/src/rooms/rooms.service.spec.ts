@@ -1,22 +1,19 @@
 import { GROUP_ROOM_ID_PATTERN } from '@app/contracts';
-import { ChatDomain, chatDomain } from '../../../../test/support/chat-domain';
+import { Account, ChatDomain, chatDomain } from '../../../../test/support/chat-domain';
 
 // Real Redis: the private server started by the jest global setup, database 14 (ours alone).
 const DB = 14;
 
 describe('RoomsService (real repositories, no Nest container)', () => {
   let chat: ChatDomain;
-  let owner: { id: string; username: string };
-  let other: { id: string; username: string };
+  let owner: Account;
+  let other: Account;
 
   beforeAll(async () => {
     chat = await chatDomain(DB);
   });
   beforeEach(async () => {
-    await chat.redis.flushdb();
-    owner = await chat.user();
-    other = await chat.user();
-    chat.events.take();
+    [owner, other] = await chat.reset(2);
   });
   afterAll(() => chat.close());
 
@@ -50,12 +47,10 @@ describe('RoomsService (real repositories, no Nest container)', () => {
     it('a public name is unique ignoring case: 409, nothing stored, nothing announced', async () => {
       await chat.rooms.create(owner.id, { name: 'Design', kind: 'public' });
       chat.events.take();
-      const before = await chat.snapshot();
-      await expect(
-        chat.rooms.create(other.id, { name: ' dESIGN ', kind: 'public' }),
-      ).rejects.toMatchObject({ code: 'conflict' });
-      expect(await chat.snapshot()).toEqual(before);
-      expect(chat.events.take()).toEqual([]);
+      await chat.expectNoEffect(
+        () => chat.rooms.create(other.id, { name: ' dESIGN ', kind: 'public' }),
+        'conflict',
+      );
     });
 
     it('private names are not claimed: private rooms may share a public room’s name', async () => {
@@ -139,24 +134,20 @@ describe('RoomsService (real repositories, no Nest container)', () => {
       const room = await chat.rooms.create(owner.id, { name: 'Design', kind: 'public' });
       await chat.membership.join(other.id, room.id);
       chat.events.take();
-      const before = await chat.snapshot();
-      await expect(chat.rooms.update(other.id, room.id, { name: 'Mine' })).rejects.toMatchObject({
-        code: 'forbidden',
-      });
-      expect(await chat.snapshot()).toEqual(before);
-      expect(chat.events.take()).toEqual([]);
+      await chat.expectNoEffect(
+        () => chat.rooms.update(other.id, room.id, { name: 'Mine' }),
+        'forbidden',
+      );
     });
 
     it('renaming to another public room’s name is a conflict and changes nothing', async () => {
       await chat.rooms.create(owner.id, { name: 'Taken', kind: 'public' });
       const room = await chat.rooms.create(owner.id, { name: 'Mine', kind: 'public' });
       chat.events.take();
-      const before = await chat.snapshot();
-      await expect(chat.rooms.update(owner.id, room.id, { name: 'TAKEN' })).rejects.toMatchObject({
-        code: 'conflict',
-      });
-      expect(await chat.snapshot()).toEqual(before);
-      expect(chat.events.take()).toEqual([]);
+      await chat.expectNoEffect(
+        () => chat.rooms.update(owner.id, room.id, { name: 'TAKEN' }),
+        'conflict',
+      );
     });
 
     it('General and DMs cannot be renamed', async () => {
@@ -210,15 +201,8 @@ describe('RoomsService (real repositories, no Nest container)', () => {
     });
 
     it('refuses yourself (400) and an unknown user (404), storing nothing', async () => {
-      const before = await chat.snapshot();
-      await expect(chat.rooms.openDm(owner.id, owner.id)).rejects.toMatchObject({
-        code: 'bad_request',
-      });
-      await expect(chat.rooms.openDm(owner.id, '999999')).rejects.toMatchObject({
-        code: 'not_found',
-      });
-      expect(await chat.snapshot()).toEqual(before);
-      expect(chat.events.take()).toEqual([]);
+      await chat.expectNoEffect(() => chat.rooms.openDm(owner.id, owner.id), 'bad_request');
+      await chat.expectNoEffect(() => chat.rooms.openDm(owner.id, '999999'), 'not_found');
     });
   });
 });
