@@ -6,7 +6,7 @@ import { assertRepeatedConnectInternals } from './chat/repeated-connect';
 
 /**
  * Shared by main.ts and the e2e tests: the private-internals checks, the Redis adapter
- * (connected before use) and shutdown hooks. Call before `listen`.
+ * (connected and checked before use) and shutdown hooks. Call before `listen`.
  */
 export async function configureGateway(app: INestApplication): Promise<ParleyConfig> {
   const config = app.get<ParleyConfig>(PARLEY_CONFIG);
@@ -17,5 +17,7 @@ export async function configureGateway(app: INestApplication): Promise<ParleyCon
   await adapter.connectToRedis();
   app.useWebSocketAdapter(adapter);
   app.enableShutdownHooks();
+  await app.init(); // creates the Socket.IO server, so the adapter can be checked before listen
+  await adapter.assertJoinsAwaitSubscriptions();
   return config;
 }

@@ -3,10 +3,13 @@ import type { RedisTopology } from '@app/config';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type Redis from 'ioredis';
 import { createRedisClient, logRedisErrors } from './redis-connection';
+import { awaitableJoins } from './subscribed-joins';
 
 export interface IoAdapterConnection {
   /** For `server.adapter(...)`. */
   factory: ReturnType<typeof createAdapter> | ReturnType<typeof createShardedAdapter>;
+  /** Sharded: `socket.join` of a room new to this process resolves once its channel is heard. */
+  sharded: boolean;
   close(): Promise<void>;
 }
 
@@ -31,7 +34,7 @@ export async function connectIoAdapter(
   const version = await redisVersion(pub);
   let factory: IoAdapterConnection['factory'];
   if (version >= 7) {
-    factory = createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' });
+    factory = awaitableJoins(createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' }), sub);
     logger.log(`sharded adapter (Redis ${version})`);
   } else {
     factory = createAdapter(pub, sub);
@@ -39,6 +42,7 @@ export async function connectIoAdapter(
   }
   return {
     factory,
+    sharded: version >= 7,
     close: async () => {
       await Promise.all(
         [pub, sub].map(async (c) => {

@@ -7,6 +7,7 @@ import { connectIoAdapter, IoAdapterConnection } from '@app/redis';
 import type { IncomingMessage } from 'node:http';
 import { corkWebSocketBatches } from './corked-websocket-writes';
 import type { ServerOptions } from 'socket.io';
+import type { Adapter } from 'socket.io-adapter';
 
 /**
  * Socket.IO over the Redis adapter (libs/redis io-adapter.ts), so that N gateways broadcast as
@@ -15,6 +16,7 @@ import type { ServerOptions } from 'socket.io';
 export class RedisIoAdapter extends IoAdapter {
   private readonly logger = new Logger('RedisIoAdapter');
   private connection?: IoAdapterConnection;
+  private server?: { of(nsp: string): { adapter: Adapter } };
   private readonly config: ParleyConfig;
 
   constructor(app: INestApplicationContext) {
@@ -46,10 +48,33 @@ export class RedisIoAdapter extends IoAdapter {
       cors: { origin: true, credentials: true },
     }) as { adapter: (a: unknown) => void };
     if (this.connection) server.adapter(this.connection.factory);
+    this.server = server as unknown as RedisIoAdapter['server'];
     corkWebSocketBatches(
       (server as unknown as { engine: Parameters<typeof corkWebSocketBatches>[0] }).engine,
     );
     return server;
+  }
+
+  /**
+   * Boot check (after init): on the sharded adapter, joining a room new to this process must
+   * return a promise of its subscription (libs/redis subscribed-joins.ts), or CONNECT would again
+   * be answered before the socket's channels are heard. Fails loudly if an adapter upgrade
+   * stopped subscribing through `ssubscribe`.
+   */
+  async assertJoinsAwaitSubscriptions(): Promise<void> {
+    if (!this.connection?.sharded || !this.server) return;
+    const adapter = this.server.of('/').adapter;
+    const probe = `parley-boot-probe-${process.pid}`;
+    const joined = adapter.addAll(probe, new Set([`${probe}:room`]));
+    try {
+      if (!(joined instanceof Promise))
+        throw new Error(
+          '@socket.io/redis-adapter changed: a join no longer subscribes through ssubscribe (see subscribed-joins.ts)',
+        );
+      await joined;
+    } finally {
+      adapter.delAll(probe);
+    }
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,9 @@ import {
 } from '@nestjs/websockets';
 import {
   MessagesService,
+  MessageUpdatesService,
   PresenceService,
+  ReadsService,
   RoomsService,
   ServerSideEvents,
   SessionIdentity,
@@ -35,6 +37,7 @@ import {
 } from '@app/contracts';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { ErrorAck, errorAck, toErrorAck } from './acks';
+import { MessageUpdateHandlers } from './message-update.handlers';
 import { noteConnect, supersede } from './repeated-connect';
 import type { ParleyServer, ParleySocket, SocketData } from './socket-types';
 import { TokenBucket } from './token-bucket';
@@ -42,6 +45,19 @@ import { TokenBucket } from './token-bucket';
 export type { ParleyServer, ParleySocket, SocketData } from './socket-types';
 
 const TYPING_EXPIRES_MS = 6_000;
+/** How long a handshake waits for Redis to confirm the socket's subscriptions. */
+const SUBSCRIBE_WAIT_MS = 5_000;
+
+/** True when `work` settled within `ms` (a plain value counts as settled). */
+async function within(work: Promise<void> | void, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((done) => (timer = setTimeout(() => done(false), ms)));
+  try {
+    return await Promise.race([Promise.resolve(work).then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 type Ok<T extends object = object> = { ok: true } & T;
 
@@ -66,7 +82,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly announcer: SocketAnnouncer,
     private readonly metrics: GatewayMetrics,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
-  ) {}
+    updates: MessageUpdatesService,
+    reads: ReadsService,
+  ) {
+    this.updates = new MessageUpdateHandlers(updates, reads);
+  }
+
+  private readonly updates: MessageUpdateHandlers;
 
   afterInit(server: ParleyServer): void {
     this.announcer.attach(server);
@@ -111,24 +133,29 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (!admitted) throw new Error('too_many_connections');
     socket.data = {
       identity,
-      joinAtConnect: roomIds,
       bucket: new TokenBucket(eventsPerSecond, eventsPerSecond * 2),
       typing: undefined,
       counted: false,
     };
+    // CONNECT is answered once this gateway hears the socket's channels (the sharded adapter
+    // subscribes to a room's channel when its first local socket joins): what is published after
+    // the client's `connect` then arrives live, from whichever process (issue 12).
+    const channels = [
+      ...roomIds.map(SocketRooms.room),
+      SocketRooms.user(identity.userId),
+      SocketRooms.session(identity.sessionId),
+    ];
+    if (!(await within(socket.join(channels), SUBSCRIBE_WAIT_MS))) {
+      this.presence.release(identity.userId, socket.id);
+      throw new Error('unavailable'); // the refused socket leaves its rooms again (_cleanup)
+    }
   }
 
   async handleConnection(socket: ParleySocket): Promise<void> {
     const data = socket.data;
     if (!data?.identity) return; // Nest calls this before the middleware result for refused sockets
-    const { identity, joinAtConnect } = data;
-    data.joinAtConnect = undefined;
+    const { identity } = data;
     this.bindEvents(socket);
-    void socket.join([
-      ...(joinAtConnect ?? []).map(SocketRooms.room),
-      SocketRooms.user(identity.userId),
-      SocketRooms.session(identity.sessionId),
-    ]);
     const dropped = supersede(socket, (older) => {
       const olderData = (older as ParleySocket).data as SocketData | undefined;
       if (olderData?.counted) {
@@ -282,6 +309,15 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     bind(ClientEvents.Typing, (payload) => this.onTyping(socket, payload));
     bind(ClientEvents.Sync, (payload) => this.onSync(socket, payload));
     bind(ClientEvents.PresenceWatch, (payload) => this.onPresenceWatch(socket, payload));
+    const user = () => socket.data.identity.userId;
+    bind(ClientEvents.RoomRead, (p) => this.handle(socket, () => this.updates.read(user(), p)));
+    bind(ClientEvents.MessageEdit, (p) => this.handle(socket, () => this.updates.edit(user(), p)));
+    bind(ClientEvents.MessageDelete, (p) =>
+      this.handle(socket, () => this.updates.remove(user(), p)),
+    );
+    bind(ClientEvents.MessageReact, (p) =>
+      this.handle(socket, () => this.updates.react(user(), p)),
+    );
     socket.use((packet: unknown[], next) => {
       if (KNOWN_EVENTS.has(String(packet[0]))) return next();
       const ack = packet.at(-1);

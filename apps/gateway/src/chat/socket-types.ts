@@ -10,8 +10,6 @@ import type { TokenBucket } from './token-bucket';
  */
 export interface SocketData {
   identity: SessionIdentity;
-  /** The user's rooms, from the handshake until the socket joins them. */
-  joinAtConnect?: string[];
   bucket: TokenBucket;
   /** Typing timers per room, created on first use. */
   typing?: Map<string, NodeJS.Timeout>;
