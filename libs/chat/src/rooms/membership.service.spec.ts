@@ -1,11 +1,13 @@
 import type { Room } from '@app/contracts';
 import { Account, ChatDomain, chatDomain } from '../../../../test/support/chat-domain';
+import { RoomViews } from './room-views';
 
 // Real Redis: the private server started by the jest global setup, database 15 (ours alone).
 const DB = 15;
 
 const asUser = (a: Account) => ({ id: a.id, username: a.username, online: false });
-const withoutRole = ({ role: _role, ...room }: Room): Room => room;
+/** What every member is sent of a room: no viewer's own fields (role, read state). */
+const shared = (room: Room): Room => RoomViews.shared(room);
 
 describe('MembershipService (real repositories, no Nest container)', () => {
   let chat: ChatDomain;
@@ -36,7 +38,7 @@ describe('MembershipService (real repositories, no Nest container)', () => {
       expect(chat.events.take()).toEqual([
         {
           name: 'memberJoined',
-          event: { room: withoutRole(view), user: asUser(alice), role: 'member', view },
+          event: { room: shared(view), user: asUser(alice), role: 'member', view },
         },
       ]);
       // Joining again is fine and changes nothing.
@@ -120,7 +122,7 @@ describe('MembershipService (real repositories, no Nest container)', () => {
         {
           name: 'memberLeft',
           event: {
-            room: withoutRole(await chat.rooms.get(owner.id, id)),
+            room: shared(await chat.rooms.get(owner.id, id)),
             user: asUser(bob),
           },
         },
@@ -156,7 +158,7 @@ describe('MembershipService (real repositories, no Nest container)', () => {
       expect(chat.events.take()).toEqual([
         {
           name: 'memberLeft',
-          event: { room: withoutRole(await chat.rooms.get(owner.id, id)), user: asUser(alice) },
+          event: { room: shared(await chat.rooms.get(owner.id, id)), user: asUser(alice) },
         },
       ]);
       await refused(() => chat.membership.leave(alice.id, id), 'forbidden');
@@ -177,10 +179,10 @@ describe('MembershipService (real repositories, no Nest container)', () => {
         user: asUser(alice),
         role: 'owner',
       });
-      const shared = withoutRole(await chat.rooms.get(owner.id, id));
+      const seen = shared(await chat.rooms.get(owner.id, id));
       expect(chat.events.take()).toEqual([
-        { name: 'memberUpdated', event: { room: shared, user: asUser(alice), role: 'owner' } },
-        { name: 'memberUpdated', event: { room: shared, user: asUser(owner), role: 'admin' } },
+        { name: 'memberUpdated', event: { room: seen, user: asUser(alice), role: 'owner' } },
+        { name: 'memberUpdated', event: { room: seen, user: asUser(owner), role: 'admin' } },
       ]);
       expect([await roleOf(owner, id), await roleOf(alice, id)]).toEqual(['admin', 'owner']);
       // The old owner has no say over roles any more.
