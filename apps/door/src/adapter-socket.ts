@@ -34,7 +34,8 @@ export class AdapterSocket {
     (nsp.sockets as Map<string, unknown>).set(id, this);
   }
 
-  join(rooms: string | string[]): void {
+  /** Settles once the adapter hears the rooms' channels, where it tells (as `socket.join`). */
+  join(rooms: string | string[]): Promise<void> | void {
     // Group rooms and General are not the door's business: their traffic is not even subscribed.
     const wanted = ([] as string[]).concat(rooms).filter((room) => {
       if (!room.startsWith(ROOM_PREFIX)) return true;
@@ -42,7 +43,7 @@ export class AdapterSocket {
     });
     if (wanted.length === 0) return;
     wanted.forEach((room) => this.rooms.add(room));
-    void this.nsp.adapter.addAll(this.id, new Set(wanted));
+    return this.nsp.adapter.addAll(this.id, new Set(wanted));
   }
 
   leave(room: string): void {
@@ -77,7 +78,7 @@ export function assertAdapterSocketWorks(nsp: Namespace): void {
     cut: () => seen.push('cut'),
   });
   try {
-    probe.join('parley:probe');
+    void probe.join('parley:probe');
     nsp.local.to('parley:probe').emit('probe', 1);
     nsp.local.in('parley:probe').disconnectSockets();
   } finally {

@@ -22,6 +22,8 @@ import { escapeText, firstWord, lineDate, splitVerb, unescapeText } from './line
 /** WHO lists at most this many users (one line each). */
 export const WHO_MAX = 1000;
 const HISTORY_DEFAULT = 20;
+/** The longest OK NICK waits for Redis to confirm the connection's subscriptions. */
+const SUBSCRIBE_WAIT_MS = 5_000;
 
 type Command = (conn: DoorConnection, rest: string) => Promise<void>;
 
@@ -129,19 +131,21 @@ export class DoorCommands implements LineHandler {
     ownsSession: boolean,
   ): Promise<void> {
     const { userId, username, sessionId } = identity;
-    const [admitted, roomIds] = await Promise.all([
-      this.presence.admit(userId, conn.id, this.config.limits.connectionsPerUser),
-      this.rooms.roomIdsOf(userId),
-    ]).catch(async (err: unknown) => {
+    let roomIds: string[];
+    try {
+      let admitted: boolean;
+      [admitted, roomIds] = await Promise.all([
+        this.presence.admit(userId, conn.id, this.config.limits.connectionsPerUser),
+        this.rooms.roomIdsOf(userId),
+      ]);
+      if (!admitted)
+        throw new LineError('too_many_connections', 'Too many open connections for this user');
+      if (conn.socket.destroyed) this.presence.release(userId, conn.id);
+    } catch (err) {
       if (ownsSession) await this.login.close(identity).catch(() => undefined);
       throw err;
-    });
-    if (!admitted) {
-      if (ownsSession) await this.login.close(identity).catch(() => undefined);
-      throw new LineError('too_many_connections', 'Too many open connections for this user');
     }
     if (conn.socket.destroyed) {
-      this.presence.release(userId, conn.id);
       if (ownsSession) await this.login.close(identity);
       return;
     }
@@ -149,12 +153,19 @@ export class DoorCommands implements LineHandler {
     conn.ownsSession = ownsSession;
     this.realtime.remember(userId, username);
     conn.adapter = this.realtime.attach(conn.id, conn);
-    conn.adapter.join([
+    const joined = conn.adapter.join([
       ...roomIds.map(SocketRooms.room),
       SocketRooms.user(userId),
       SocketRooms.session(sessionId),
       SocketRooms.door(userId),
     ]);
+    // OK NICK once this process hears the user's channels (when the adapter can tell), so what is
+    // sent after it arrives live; at worst after a bound, and HISTORY has the rest.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((done) => (timer = setTimeout(done, SUBSCRIBE_WAIT_MS)));
+    await Promise.race([Promise.resolve(joined), bound]).finally(() => clearTimeout(timer));
+    // Closed meanwhile: its cleanup already ended the session; the admission slot is freed here.
+    if (conn.socket.destroyed) return this.presence.release(userId, conn.id);
     conn.reply(`OK NICK ${username}`);
     conn.counted = true;
     await this.presence.connected({ id: userId, username }, conn.id);
