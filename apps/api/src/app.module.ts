@@ -19,6 +19,8 @@ import { UsersModule } from './users/users.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { ClientConfigController } from './client-config/client-config.controller';
+import { TokensModule } from './tokens/tokens.module';
+import { MqModule } from './mq/mq.module';
 
 @Module({})
 export class AppModule {
@@ -45,6 +47,8 @@ export class AppModule {
         HealthModule,
         CompatModule,
         MetricsModule,
+        TokensModule,
+        MqModule,
       ],
       controllers: [ClientConfigController],
       providers: [

@@ -2,7 +2,7 @@ import { Logger as NestLogger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { isOriginAllowed, SessionCookie, SessionsService } from '@app/chat';
+import { ApiTokensService, isOriginAllowed, SessionCookie, SessionsService } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Limits } from '@app/contracts';
 import express from 'express';
@@ -21,6 +21,7 @@ import { refuseForeignOrigins } from './common/origin.middleware';
 import { withJsonErrors } from './common/http-exception.filter';
 import { refuseUpgrade } from './proxy/refuse-upgrade';
 import { createSocketProxy } from './proxy/socket-proxy';
+import { apiTokenAuth } from './tokens/api-token.middleware';
 
 const DEFAULT_WEB_ROOT = 'apps/web/dist';
 const STATIC_PATH = /\/[^/]*\.[^/]+$/;
@@ -29,7 +30,7 @@ const STATIC_PATH = /\/[^/]*\.[^/]+$/;
  * Everything between "Nest created the app" and "listen", shared by main.ts and the e2e tests so
  * they exercise the same stack. Order matters: security headers first, then the Socket.IO proxy
  * (it must see the raw body and no session), static files before sessions (no session for
- * assets), then body, bearer → cookie, read-only session for GET/HEAD, session, origin check.
+ * assets), then body, API token → user, bearer → cookie, read-only session for GET/HEAD, session, origin check.
  */
 export function configureApi(app: NestExpressApplication): ParleyConfig {
   const config = app.get<ParleyConfig>(PARLEY_CONFIG);
@@ -57,6 +58,7 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
 
   app.use(jsonBody(`${Limits.frameMaxBytes / 1024}kb`));
   const sessionCookie = new SessionCookie(config.session.cookieName, config.session.secret);
+  app.use(apiTokenAuth(app.get(ApiTokensService)));
   app.use(bearerToSessionCookie(sessionCookie));
   app.use(readOnlySession(sessionCookie, app.get(SessionsService)));
   app.use(

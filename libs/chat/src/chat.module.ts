@@ -10,6 +10,9 @@ import { SessionsService } from './sessions/sessions.service';
 import { LineLoginService } from './talk/line-login.service';
 import { TalkService } from './talk/talk.service';
 import { UsersService } from './users/users.service';
+import { ApiTokensService } from './tokens/api-tokens.service';
+import { QueuesService } from './queues/queues.service';
+import { QueueConsumers } from './queues/queue-consumers';
 
 const services = [
   UsersService,
@@ -20,6 +23,9 @@ const services = [
   SessionsService,
   TalkService,
   LineLoginService,
+  ApiTokensService,
+  QueuesService,
+  QueueConsumers,
 ];
 
 /** The API's per-request limits, so that apps never hold a rate-limit repository themselves. */

@@ -19,3 +19,6 @@ export * from './talk/talk.service';
 export * from './talk/line-login.service';
 export * from './common/token-bucket';
 export * from './users/password-policy';
+export * from './tokens/api-tokens.service';
+export * from './queues/queues.service';
+export * from './queues/queue-consumers';

@@ -150,6 +150,12 @@ export class EnvironmentVariables {
   @Min(1)
   LIMIT_CONNECTIONS_PER_USER = 20;
 
+  /** Messages one /mq queue may hold (waiting and leased); one more is refused with 409. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LIMIT_QUEUE_LENGTH = 100_000;
+
   /**
    * Below this many online users, presence changes go to everyone (the reference clients expect
    * it); above it, only to those who share a room with the user or watch them.

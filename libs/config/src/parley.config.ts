@@ -49,6 +49,8 @@ export interface ParleyConfig {
     readsPerMinute: number;
     /** Open sockets per user across every gateway (LIMIT_CONNECTIONS_PER_USER). */
     connectionsPerUser: number;
+    /** Messages one /mq queue may hold (LIMIT_QUEUE_LENGTH). */
+    queueLength: number;
   };
   historyMaxPerRoom: number;
   /** Presence goes to everyone while fewer users than this are online (PRESENCE_BROADCAST_MAX). */
@@ -127,6 +129,7 @@ export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
       loginFailureWindowSeconds: 15 * 60,
       readsPerMinute: env.LIMIT_READS_PER_MINUTE,
       connectionsPerUser: env.LIMIT_CONNECTIONS_PER_USER,
+      queueLength: env.LIMIT_QUEUE_LENGTH,
     },
     historyMaxPerRoom: env.HISTORY_MAX_PER_ROOM,
     presenceBroadcastMax: env.PRESENCE_BROADCAST_MAX,

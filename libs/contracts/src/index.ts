@@ -8,4 +8,5 @@ export * from './dto/room.dto';
 export * from './dto/message.dto';
 export * from './dto/seed.dto';
 export * from './dto/socket.dto';
+export * from './dto/token.dto';
 export * from './routes';

@@ -27,6 +27,17 @@ export const Limits = {
   listPageMax: 100,
   /** `presence.watch`: users one socket may watch. */
   presenceWatchMax: 500,
+  apiTokenNameMaxLength: 64,
+  apiTokenMaxDays: 3650,
+  /** API tokens one account may hold at once. */
+  apiTokensPerUser: 50,
+  /** Queue names under /mq (RestMQ's names, minus what cannot be a path segment). */
+  queueNamePattern: /^[A-Za-z0-9_.-]{1,64}$/,
+  queueValueMaxBytes: 64 * 1024,
+  /** Lease of an at-least-once get, seconds. */
+  queueLeaseMaxSeconds: 3600,
+  /** A value's optional time to live, seconds (30 days). */
+  queueTtlMaxSeconds: 30 * 24 * 3600,
 } as const;
 
 export const GENERAL_ROOM_ID = '0';

@@ -44,6 +44,44 @@ export const RedisKeys = {
   roomClientId: (roomId: string, userId: string, clientId: string) =>
     `room:{${roomId}}:cid:${userId}:${clientId}`,
 
+  /**
+   * API tokens. apiToken: JSON record of one token, found by the sha256 of its secret (the
+   * secret itself is never stored); expires with the token. userApiTokens: hash token id → JSON
+   * listing entry (with the record's hash, so revocation can find it).
+   */
+  apiToken: (secretHash: string) => `apitoken:{${secretHash}}`,
+  userApiTokens: (userId: string) => `user:{${userId}}:apitokens`,
+
+  /**
+   * Queues under /mq, one namespace per account. Every key of one queue shares the tag
+   * `{mq:<userId>:<queue>}`, so each queue operation is one script on one slot.
+   */
+  queue: (userId: string, queue: string) => {
+    const tag = `mq:{mq:${userId}:${queue}}`;
+    return {
+      /** List of message numbers waiting, LPUSH in, RPOP out (FIFO). */
+      ready: `${tag}:ready`,
+      /** Hash: message number → value. */
+      values: `${tag}:values`,
+      /** Sorted set: leased message number → lease deadline (ms). */
+      leases: `${tag}:leases`,
+      /** Sorted set: message number → expiry (ms), only for values sent with a ttl. */
+      expiry: `${tag}:expiry`,
+      /** Hash: message number → how many soft gets read it. */
+      reads: `${tag}:reads`,
+      /** Hash: status, policy and the queue's counters (added, taken, acked, redelivered, expired). */
+      meta: `${tag}:meta`,
+      /** Counter: the last message number (RestMQ's `<queue>:<n>` keys). */
+      seq: `${tag}:seq`,
+      /** Pub/Sub channel: "something was added", wakes comet consumers on every API process. */
+      wake: `${tag}:wake`,
+      /** Pub/Sub channel: a message taken under the broadcast policy, for every consumer. */
+      broadcast: `${tag}:broadcast`,
+    };
+  },
+  /** Set of the account's queue names. */
+  userQueues: (userId: string) => `user:{${userId}}:queues`,
+
   /** Prefix for express-session records (connect-redis appends the session id). */
   sessionPrefix: () => 'sess:',
 

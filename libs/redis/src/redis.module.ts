@@ -21,6 +21,9 @@ import { SessionsRepository } from './repositories/sessions.repository';
 import { UsersRepository } from './repositories/users.repository';
 import { SeedRepository } from './repositories/seed.repository';
 import { RateLimitRepository } from './repositories/rate-limit.repository';
+import { ApiTokensRepository } from './repositories/api-tokens.repository';
+import { QueuesRepository } from './repositories/queues.repository';
+import { QueueSignals } from './repositories/queue-signals';
 
 const logger = new Logger('Redis');
 
@@ -65,6 +68,9 @@ const repositories = [
   PresenceRepository,
   SeedRepository,
   RateLimitRepository,
+  ApiTokensRepository,
+  QueuesRepository,
+  QueueSignals,
 ];
 
 @Global()

@@ -1,8 +1,13 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ReadRateLimiter } from '@app/chat';
 import type { Request } from 'express';
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
+const NO_READ_LIMIT = 'parley:noReadLimit';
+
+/** For GETs that are not reads: a queue's hard get takes the message (bounded by what was added). */
+export const NoReadLimit = () => SetMetadata(NO_READ_LIMIT, true);
 
 /**
  * Global guard after SessionAuthGuard (it needs `req.user`): every GET/HEAD of a signed-in user
@@ -12,11 +17,22 @@ const READ_METHODS = new Set(['GET', 'HEAD']);
  */
 @Injectable()
 export class ReadRateGuard implements CanActivate {
-  constructor(private readonly reads: ReadRateLimiter) {}
+  constructor(
+    private readonly reads: ReadRateLimiter,
+    private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request>();
     if (!req.user || !READ_METHODS.has(req.method)) return true;
+    if (
+      this.reflector.getAllAndOverride<boolean>(NO_READ_LIMIT, [
+        context.getHandler(),
+        context.getClass(),
+      ])
+    ) {
+      return true;
+    }
     await this.reads.hit(req.user.id);
     return true;
   }

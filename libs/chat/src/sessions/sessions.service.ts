@@ -5,11 +5,14 @@ import type { SessionData } from 'express-session';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SessionCookie } from '../common/session-cookie';
 import { ChatEvents } from '../events/chat-events';
+import { ApiTokensService, isApiToken } from '../tokens/api-tokens.service';
 
 export interface SessionIdentity {
   userId: string;
   username: string;
   sessionId: string;
+  /** Present for an API token: what it may do (a session may do everything). */
+  scopes?: readonly string[];
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -27,6 +30,7 @@ export class SessionsService {
     private readonly users: UsersRepository,
     private readonly events: ChatEvents,
     @Inject(PARLEY_CONFIG) config: ParleyConfig,
+    private readonly apiTokens: ApiTokensService,
   ) {
     this.cookie = new SessionCookie(config.session.cookieName, config.session.secret);
   }
@@ -44,6 +48,7 @@ export class SessionsService {
   async identify(headers: IncomingHttpHeaders, auth: unknown): Promise<SessionIdentity | null> {
     const sessionId = this.sessionIdFrom(headers, auth);
     if (!sessionId) return null;
+    if (isApiToken(sessionId)) return this.apiTokens.asSession(sessionId);
     const session = await this.sessions.get(sessionId);
     if (!session?.userId || !session.username) return null;
     return { userId: session.userId, username: session.username, sessionId };

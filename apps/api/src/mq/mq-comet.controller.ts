@@ -1,0 +1,52 @@
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { assertQueueName, QueueConsumers } from '@app/chat';
+import type { Response } from 'express';
+import { CurrentUser, SessionUser } from '../common/current-user.decorator';
+import { NoReadLimit } from '../common/read-rate.guard';
+import { RequiresScope } from '../tokens/token-scope.guard';
+
+/**
+ * RestMQ's comet consumer: one long response, a `{"key","value"}` line per message, each message
+ * taken from the queue as it is written. Any API process serves it; messages added on another
+ * process wake it through Redis.
+ */
+@ApiTags('mq')
+@RequiresScope('queues')
+@NoReadLimit()
+@Controller('mq')
+export class MqCometController {
+  constructor(private readonly consumers: QueueConsumers) {}
+
+  @Get('c/:queue')
+  @ApiOperation({ summary: 'Comet: a chunked text/plain stream of the queue, consumed as sent' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({
+    description: 'One `{"key","value"}` + CRLF per message, until either side closes',
+  })
+  async comet(
+    @CurrentUser() user: SessionUser,
+    @Param('queue') queue: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    assertQueueName(queue);
+    res.status(200);
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Accel-Buffering', 'no'); // a proxy must not hold the lines back
+    let closed = false;
+    res.on('close', () => (closed = true));
+    const detach = await this.consumers.attach(user.id, queue, {
+      send: (message) => {
+        if (closed) return false;
+        res.write(`${JSON.stringify(message)}\r\n`);
+        return true;
+      },
+      close: () => res.end(),
+    });
+    if (closed) return detach();
+    res.on('close', detach);
+    // Headers go out once the consumer is registered: a client may add right after it sees them.
+    res.flushHeaders();
+  }
+}

@@ -1,0 +1,39 @@
+import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
+import { Limits } from '@app/contracts';
+import type { Response } from 'express';
+
+/** A form or JSON body's fields, as RestMQ reads its arguments (strings; numbers allowed in JSON). */
+export type MqBody = Record<string, unknown> | undefined;
+
+export function field(body: MqBody, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const v = body?.[name];
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  }
+  return undefined;
+}
+
+/** `value` (or RestMQ's `msg`), present and at most the value limit. */
+export function valueOf(body: MqBody): string {
+  const value = field(body, 'value', 'msg');
+  if (value === undefined) throw new BadRequestException('value (or msg) is required');
+  if (Buffer.byteLength(value) > Limits.queueValueMaxBytes) {
+    throw new PayloadTooLargeException(`a value is at most ${Limits.queueValueMaxBytes} bytes`);
+  }
+  return value;
+}
+
+/** Whole seconds from a query or form field; undefined when absent. */
+export function seconds(raw: unknown, name: string): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string' || !/^\d{1,7}$/.test(raw)) {
+    throw new BadRequestException(`${name} must be whole seconds`);
+  }
+  return Number(raw);
+}
+
+/** RestMQ's empty answer, in the API's error shape with RestMQ's `error` text. */
+export function sendEmpty(res: Response): void {
+  res.status(404).json({ statusCode: 404, error: 'empty queue', message: 'empty queue' });
+}

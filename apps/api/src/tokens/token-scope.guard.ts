@@ -1,0 +1,55 @@
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  SetMetadata,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { ApiTokenScope } from '@app/contracts';
+import type { Request } from 'express';
+import { IS_PUBLIC_KEY } from '../common/public.decorator';
+
+const SCOPE_KEY = 'parley:tokenScope';
+
+/** The scope an API token needs for this route (sessions need none). */
+export const RequiresScope = (scope: ApiTokenScope) => SetMetadata(SCOPE_KEY, scope);
+
+/**
+ * Scopes of routes declared before tokens existed, by route pattern, so those controllers stay
+ * as they are. Reads and writes of messages, then of rooms (and the people in them).
+ */
+function scopeByRoute(method: string, path: string): ApiTokenScope | null {
+  const read = method === 'GET' || method === 'HEAD';
+  if (/^\/api\/rooms\/[^/]+\/messages(\/|$)/.test(path)) {
+    return read ? 'messages:read' : 'messages:write';
+  }
+  if (path.startsWith('/api/rooms')) return read ? 'rooms:read' : 'rooms:write';
+  if (read && (path === '/api/me' || path.startsWith('/api/users'))) return 'rooms:read';
+  return null;
+}
+
+/**
+ * Global guard: a request made with an API token must carry the route's scope. Routes with no
+ * scope (account, password, tokens themselves, the reference client's routes) are for sessions
+ * only, so a leaked token can never mint tokens or change the password.
+ */
+@Injectable()
+export class TokenScopeGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<Request>();
+    const token = req.parleyApiToken;
+    const targets = [context.getHandler(), context.getClass()];
+    if (!token || this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
+    const scope =
+      this.reflector.getAllAndOverride<ApiTokenScope | undefined>(SCOPE_KEY, targets) ??
+      scopeByRoute(req.method, (req.route as { path?: string } | undefined)?.path ?? req.path);
+    if (!scope) throw new ForbiddenException('API tokens cannot use this route; sign in instead');
+    if (!token.scopes.includes(scope)) {
+      throw new ForbiddenException(`This API token lacks the "${scope}" scope`);
+    }
+    return true;
+  }
+}

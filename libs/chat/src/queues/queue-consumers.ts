@@ -1,0 +1,161 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { QueueSignals } from '@app/redis';
+import { QueueMessage, QueuesService } from './queues.service';
+
+/** Where a long-lived consumer (comet, WebSocket) receives its messages. */
+export interface QueueSink {
+  /** False when the consumer is gone: the message goes to another one. */
+  send(message: Pick<QueueMessage, 'key' | 'value'>): boolean;
+  close(): void;
+}
+
+/** RestMQ's comet dispatcher also looks once a second, for what no wake-up announced. */
+const TICK_MS = 1000;
+/** Messages one drain pass takes before yielding to other queues' work. */
+const PASS_MAX = 500;
+const PURGED = 'purged';
+
+/**
+ * The consumers of one queue on this process. Takes are atomic in Redis, so whichever process
+ * takes a message is the only one holding it: under roundrobin it goes to one local consumer
+ * (each message to exactly one consumer cluster-wide); under broadcast it is published once and
+ * every process hands it to all of its consumers.
+ */
+class QueueDispatcher {
+  readonly sinks: QueueSink[] = [];
+  private next = 0;
+  private draining = false;
+  private again = false;
+  private timer?: NodeJS.Timeout;
+  private stops: Array<() => void> = [];
+
+  constructor(
+    private readonly userId: string,
+    private readonly queue: string,
+    private readonly queues: QueuesService,
+    private readonly signals: QueueSignals,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const { wake, broadcast } = this.signals.channels(this.userId, this.queue);
+    this.stops = await Promise.all([
+      this.signals.listen(wake, (payload) => (payload === PURGED ? this.closeAll() : this.drain())),
+      this.signals.listen(broadcast, (payload) => this.fanOut(payload)),
+    ]);
+    this.timer = setInterval(() => this.drain(), TICK_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.stops.forEach((stop) => stop());
+  }
+
+  closeAll(): void {
+    for (const sink of this.sinks.splice(0)) sink.close();
+  }
+
+  /** Takes and hands out what waits; a wake-up during a pass runs one more pass. */
+  drain(): void {
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = true;
+    this.pass()
+      .catch((err: Error) => this.logger.warn(`queue drain failed: ${err.message}`))
+      .finally(() => {
+        this.draining = false;
+        if (this.again && this.sinks.length > 0) {
+          this.again = false;
+          this.drain();
+        }
+      });
+  }
+
+  private async pass(): Promise<void> {
+    if (this.sinks.length === 0) return;
+    if ((await this.queues.status(this.userId, this.queue)) === 0) return;
+    const policy = await this.queues.policy(this.userId, this.queue);
+    const { broadcast } = this.signals.channels(this.userId, this.queue);
+    for (let i = 0; i < PASS_MAX && this.sinks.length > 0; i += 1) {
+      const message = await this.queues.take(this.userId, this.queue);
+      if (!message) return;
+      const pushed = { key: message.key, value: message.value };
+      if (policy === 'broadcast') {
+        await this.signals.publish(broadcast, JSON.stringify(pushed));
+      } else {
+        this.handOut(pushed);
+      }
+    }
+    this.again = true; // more may wait: another pass
+  }
+
+  /** To the next consumer in turn; one that turns out closed is dropped and the next tried. */
+  private handOut(message: Pick<QueueMessage, 'key' | 'value'>): void {
+    while (this.sinks.length > 0) {
+      this.next = (this.next + 1) % this.sinks.length;
+      if (this.sinks[this.next].send(message)) return;
+      this.sinks.splice(this.next, 1);
+    }
+    this.logger.warn('a queue message was taken after its last consumer left');
+  }
+
+  private fanOut(payload: string): void {
+    const message = JSON.parse(payload) as Pick<QueueMessage, 'key' | 'value'>;
+    for (const sink of this.sinks) sink.send(message);
+  }
+}
+
+/**
+ * Long-lived consumers of queues on this process (comet now, WebSocket alike), keyed by account
+ * and queue, and the "queue deleted" signal that closes them on every process.
+ */
+@Injectable()
+export class QueueConsumers implements OnApplicationShutdown {
+  private readonly logger = new Logger('QueueConsumers');
+  private readonly dispatchers = new Map<string, QueueDispatcher>();
+
+  constructor(
+    private readonly queues: QueuesService,
+    private readonly signals: QueueSignals,
+  ) {}
+
+  /** Registers a consumer; resolves once it hears wake-ups; returns its removal. */
+  async attach(userId: string, queue: string, sink: QueueSink): Promise<() => void> {
+    const id = `${userId}\0${queue}`;
+    let dispatcher = this.dispatchers.get(id);
+    if (!dispatcher) {
+      dispatcher = new QueueDispatcher(userId, queue, this.queues, this.signals, this.logger);
+      this.dispatchers.set(id, dispatcher);
+      await dispatcher.start();
+    }
+    const d = dispatcher;
+    d.sinks.push(sink);
+    d.drain();
+    return () => {
+      const i = d.sinks.indexOf(sink);
+      if (i >= 0) d.sinks.splice(i, 1);
+      if (d.sinks.length === 0 && this.dispatchers.get(id) === d) {
+        this.dispatchers.delete(id);
+        d.stop();
+      }
+    };
+  }
+
+  /** Deletes the queue and closes its consumers on every process. */
+  async purge(userId: string, queue: string): Promise<number> {
+    const held = await this.queues.purge(userId, queue);
+    await this.signals.publish(this.signals.channels(userId, queue).wake, PURGED);
+    return held;
+  }
+
+  onApplicationShutdown(): void {
+    for (const d of this.dispatchers.values()) {
+      d.stop();
+      d.closeAll();
+    }
+    this.dispatchers.clear();
+  }
+}

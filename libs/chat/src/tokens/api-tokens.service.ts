@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import {
+  ApiTokenDto,
+  ApiTokenScope,
+  CreateApiTokenDto,
+  CreatedApiTokenDto,
+  Limits,
+} from '@app/contracts';
+import { ApiTokenEntry, ApiTokensRepository, UsersRepository } from '@app/redis';
+import { createHash, randomBytes } from 'node:crypto';
+import { Conflict, NotFound } from '../errors/domain-error';
+import { ChatEvents } from '../events/chat-events';
+
+/** `prl_` and 43 base64url characters (32 random bytes): never the shape of a session id. */
+const TOKEN_SHAPE = /^prl_[A-Za-z0-9_-]{43}$/;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Who an API token speaks for, and what it may do. */
+export interface ApiTokenIdentity {
+  userId: string;
+  username: string;
+  tokenId: string;
+  scopes: readonly ApiTokenScope[];
+}
+
+/** Connections of a token are tracked like a session's under this id, and cut the same way. */
+const tokenSessionId = (tokenId: string) => `apitoken:${tokenId}`;
+
+export function isApiToken(credential: string): boolean {
+  return TOKEN_SHAPE.test(credential);
+}
+
+function hashOf(secret: string): string {
+  // A 256-bit random secret needs no slow hash: nothing to brute-force.
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+function view({ id, name, scopes, created, expiresAt }: ApiTokenEntry): ApiTokenDto {
+  return { id, name, scopes: scopes as ApiTokenScope[], created, expiresAt };
+}
+
+/**
+ * API tokens for bots and scripts: scoped, optionally expiring, revocable. Only a hash of the
+ * secret is stored; the secret is shown once, at creation.
+ */
+@Injectable()
+export class ApiTokensService {
+  constructor(
+    private readonly tokens: ApiTokensRepository,
+    private readonly users: UsersRepository,
+    private readonly events: ChatEvents,
+  ) {}
+
+  async create(
+    userId: string,
+    username: string,
+    dto: CreateApiTokenDto,
+  ): Promise<CreatedApiTokenDto> {
+    if ((await this.tokens.count(userId)) >= Limits.apiTokensPerUser) {
+      throw Conflict(`At most ${Limits.apiTokensPerUser} API tokens per account; revoke one first`);
+    }
+    const token = `prl_${randomBytes(32).toString('base64url')}`;
+    const created = Date.now();
+    const entry: ApiTokenEntry = {
+      id: randomBytes(9).toString('base64url'),
+      userId,
+      username,
+      name: dto.name,
+      scopes: [...new Set(dto.scopes)],
+      created,
+      expiresAt: dto.expiresInDays ? created + dto.expiresInDays * DAY_MS : null,
+      hash: hashOf(token),
+    };
+    await this.tokens.save(entry);
+    return { ...view(entry), token };
+  }
+
+  /** The caller's tokens that still work, newest first. */
+  async list(userId: string): Promise<ApiTokenDto[]> {
+    const now = Date.now();
+    const entries = await this.tokens.list(userId);
+    return entries
+      .filter((e) => e.expiresAt === null || e.expiresAt > now)
+      .sort((a, b) => b.created - a.created)
+      .map(view);
+  }
+
+  /** Revokes the token and cuts its live connections on every process. */
+  async revoke(userId: string, tokenId: string): Promise<void> {
+    if (!(await this.tokens.remove(userId, tokenId))) throw NotFound('Unknown API token');
+    this.events.emit('sessionRevoked', { sessionId: tokenSessionId(tokenId), userId });
+  }
+
+  /** The token as a connection's session (socket, door): revoking the token cuts them. */
+  async asSession(token: string) {
+    const found = await this.resolve(token);
+    if (!found) return null;
+    const { userId, username, tokenId, scopes } = found;
+    return { userId, username, sessionId: tokenSessionId(tokenId), scopes };
+  }
+
+  /** The identity behind a presented token; null when unknown, expired, or the account is gone. */
+  async resolve(token: string): Promise<ApiTokenIdentity | null> {
+    if (!isApiToken(token)) return null;
+    const record = await this.tokens.find(hashOf(token));
+    if (!record || (record.expiresAt !== null && record.expiresAt <= Date.now())) return null;
+    if (!(await this.users.exists(record.userId))) return null;
+    return {
+      userId: record.userId,
+      username: record.username,
+      tokenId: record.id,
+      scopes: record.scopes as ApiTokenScope[],
+    };
+  }
+}

@@ -1,0 +1,163 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { REDIS_CLIENT } from '../redis.constants';
+import { RedisKeys } from '../redis-keys';
+import { defineScript } from '../scripts/define-script';
+import {
+  QUEUE_ACK,
+  QUEUE_ADD,
+  QUEUE_DELETE_ONE,
+  QUEUE_PEEK,
+  QUEUE_PURGE,
+  QUEUE_STATS,
+  QUEUE_TAKE,
+} from '../scripts/queues.lua';
+
+export type QueueAddResult = { status: 'ok'; n: number } | { status: 'full' };
+
+export interface QueueItem {
+  n: number;
+  value: string;
+  /** Soft gets that read the message before. */
+  count: number;
+  /** Lease deadline (ms) of an at-least-once get. */
+  leaseUntil?: number;
+}
+
+export interface QueueState {
+  waiting: number;
+  leased: number;
+  /** The meta hash: status, policy and counters, as stored. */
+  meta: Record<string, string>;
+}
+
+type Keys = ReturnType<typeof RedisKeys.queue>;
+type Script<R> = (...args: Array<string | number>) => Promise<R>;
+const KEY_COUNT = 7;
+
+function keyList(k: Keys): string[] {
+  return [k.ready, k.values, k.leases, k.expiry, k.reads, k.meta, k.seq];
+}
+
+function toItem(reply: Array<string | number>): QueueItem | null {
+  if (reply.length === 0) return null;
+  const [n, value, count, lease] = reply;
+  const item: QueueItem = { n: Number(n), value: String(value), count: Number(count) };
+  if (Number(lease) > 0) item.leaseUntil = Number(lease);
+  return item;
+}
+
+/**
+ * Per-account queues (RestMQ's model with leases, ttl and a cap). Each operation is one script on
+ * one queue's keys; the account's list of queue names is a set beside them.
+ */
+@Injectable()
+export class QueuesRepository {
+  private readonly scripts: Record<
+    'add' | 'take' | 'peek' | 'ack' | 'deleteOne' | 'stats' | 'purge',
+    Script<unknown>
+  >;
+
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
+    const def = (name: string, lua: string) =>
+      defineScript<Script<unknown>>(redis, name, KEY_COUNT, lua);
+    this.scripts = {
+      add: def('parleyQueueAdd', QUEUE_ADD),
+      take: def('parleyQueueTake', QUEUE_TAKE),
+      peek: def('parleyQueuePeek', QUEUE_PEEK),
+      ack: def('parleyQueueAck', QUEUE_ACK),
+      deleteOne: def('parleyQueueDeleteOne', QUEUE_DELETE_ONE),
+      stats: def('parleyQueueStats', QUEUE_STATS),
+      purge: def('parleyQueuePurge', QUEUE_PURGE),
+    };
+  }
+
+  private run<R>(
+    script: keyof QueuesRepository['scripts'],
+    userId: string,
+    queue: string,
+    ...args: Array<string | number>
+  ): Promise<R> {
+    const keys = keyList(RedisKeys.queue(userId, queue));
+    return this.scripts[script](...keys, Date.now(), ...args) as Promise<R>;
+  }
+
+  async add(
+    userId: string,
+    queue: string,
+    value: string,
+    ttlMs: number,
+    maxLength: number,
+  ): Promise<QueueAddResult> {
+    // Named first: a queue that holds a message is always in its owner's list.
+    await this.redis.sadd(RedisKeys.userQueues(userId), queue);
+    const wake = RedisKeys.queue(userId, queue).wake;
+    const [status, n] = await this.run<[string, number?]>(
+      'add',
+      userId,
+      queue,
+      value,
+      ttlMs,
+      maxLength,
+      wake,
+    );
+    return status === 'ok' ? { status: 'ok', n: Number(n) } : { status: 'full' };
+  }
+
+  async take(userId: string, queue: string, leaseMs = 0): Promise<QueueItem | null> {
+    return toItem(await this.run<Array<string | number>>('take', userId, queue, leaseMs));
+  }
+
+  async peek(userId: string, queue: string): Promise<QueueItem | null> {
+    return toItem(await this.run<Array<string | number>>('peek', userId, queue));
+  }
+
+  async ack(userId: string, queue: string, n: number): Promise<boolean> {
+    return (await this.run<number>('ack', userId, queue, n)) === 1;
+  }
+
+  async deleteOne(userId: string, queue: string, n: number): Promise<boolean> {
+    return (await this.run<number>('deleteOne', userId, queue, n)) === 1;
+  }
+
+  async state(userId: string, queue: string): Promise<QueueState> {
+    const [waiting, leased, flat] = await this.run<[number, number, string[]]>(
+      'stats',
+      userId,
+      queue,
+    );
+    const meta: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) meta[flat[i]] = flat[i + 1];
+    return { waiting: Number(waiting), leased: Number(leased), meta };
+  }
+
+  /** Deletes the queue; how many messages it held. */
+  async purge(userId: string, queue: string): Promise<number> {
+    const held = await this.run<number>('purge', userId, queue);
+    await this.redis.srem(RedisKeys.userQueues(userId), queue);
+    return Number(held);
+  }
+
+  async names(userId: string): Promise<string[]> {
+    return (await this.redis.smembers(RedisKeys.userQueues(userId))).sort();
+  }
+
+  async exists(userId: string, queue: string): Promise<boolean> {
+    return (await this.redis.sismember(RedisKeys.userQueues(userId), queue)) === 1;
+  }
+
+  /** Sets status or policy; the queue is listed from then on, like RestMQ's. */
+  async setMeta(
+    userId: string,
+    queue: string,
+    field: 'status' | 'policy',
+    value: string,
+  ): Promise<void> {
+    await this.redis.sadd(RedisKeys.userQueues(userId), queue);
+    await this.redis.hset(RedisKeys.queue(userId, queue).meta, field, value);
+  }
+
+  async getMeta(userId: string, queue: string, field: 'status' | 'policy'): Promise<string | null> {
+    return this.redis.hget(RedisKeys.queue(userId, queue).meta, field);
+  }
+}

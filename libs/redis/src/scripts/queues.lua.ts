@@ -1,0 +1,136 @@
+/**
+ * Queue scripts (/mq). Every script gets one queue's keys, all tagged `{mq:<user>:<queue>}`:
+ * KEYS 1 ready list, 2 values hash, 3 leases zset, 4 expiry zset, 5 reads hash, 6 meta hash,
+ * 7 seq counter. ARGV[1] is the caller's clock in ms.
+ *
+ * A message is a number n: its value sits in the values hash while it exists (waiting or leased),
+ * and n sits in the ready list (waiting) or the leases zset (leased). Values that expired, and
+ * messages deleted one by one, leave their number in the ready list; takes skip such numbers.
+ * So a queue's length is HLEN values - ZCARD leases, and the cap counts leased messages too.
+ */
+const PRELUDE = `
+local now = tonumber(ARGV[1])
+local function reclaim()
+  local due = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 100)
+  for _, n in ipairs(due) do
+    redis.call('ZREM', KEYS[3], n)
+    redis.call('RPUSH', KEYS[1], n)
+  end
+  if #due > 0 then redis.call('HINCRBY', KEYS[6], 'redelivered', #due) end
+end
+local function forget(n)
+  redis.call('HDEL', KEYS[2], n)
+  redis.call('HDEL', KEYS[5], n)
+  redis.call('ZREM', KEYS[4], n)
+end
+local function expire()
+  local dead = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now, 'LIMIT', 0, 100)
+  for _, n in ipairs(dead) do
+    forget(n)
+    redis.call('ZREM', KEYS[3], n)
+  end
+  if #dead > 0 then redis.call('HINCRBY', KEYS[6], 'expired', #dead) end
+end
+local function pop()
+  for _ = 1, 1000 do
+    local n = redis.call('RPOP', KEYS[1])
+    if not n then return nil end
+    local v = redis.call('HGET', KEYS[2], n)
+    if v then return n, v end
+  end
+  return nil
+end
+local function reads(n)
+  return tonumber(redis.call('HGET', KEYS[5], n) or '0')
+end
+`;
+
+/**
+ * ARGV: now, value, ttl ms (0: none), max messages, wake channel (told in the same step, so a
+ * waiting consumer on any process hears of it). Reply: {'ok', n} | {'full'}.
+ */
+export const QUEUE_ADD = `${PRELUDE}
+expire()
+if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[4]) then return {'full'} end
+local n = redis.call('INCR', KEYS[7])
+redis.call('HSET', KEYS[2], n, ARGV[2])
+redis.call('LPUSH', KEYS[1], n)
+if tonumber(ARGV[3]) > 0 then redis.call('ZADD', KEYS[4], now + tonumber(ARGV[3]), n) end
+redis.call('HINCRBY', KEYS[6], 'added', 1)
+redis.call('PUBLISH', ARGV[5], n)
+return {'ok', n}
+`;
+
+/**
+ * Takes the oldest waiting message. ARGV: now, lease ms (0: a hard get, the message is gone).
+ * Reply: {} (empty) | {n, value, soft reads, lease deadline or 0}.
+ */
+export const QUEUE_TAKE = `${PRELUDE}
+reclaim()
+expire()
+local n, v = pop()
+if not n then return {} end
+local count = reads(n)
+local lease = tonumber(ARGV[2])
+if lease > 0 then
+  redis.call('ZADD', KEYS[3], now + lease, n)
+  redis.call('HINCRBY', KEYS[6], 'leased', 1)
+  return {n, v, count, now + lease}
+end
+forget(n)
+redis.call('HINCRBY', KEYS[6], 'taken', 1)
+return {n, v, count, 0}
+`;
+
+/** Reads the oldest waiting message and counts the read. Reply: {} | {n, value, earlier reads}. */
+export const QUEUE_PEEK = `${PRELUDE}
+reclaim()
+expire()
+for _ = 1, 1000 do
+  local n = redis.call('LINDEX', KEYS[1], -1)
+  if not n then return {} end
+  local v = redis.call('HGET', KEYS[2], n)
+  if v then
+    return {n, v, redis.call('HINCRBY', KEYS[5], n, 1) - 1}
+  end
+  redis.call('RPOP', KEYS[1])
+end
+return {}
+`;
+
+/** Acks a leased message. ARGV: now, n. Reply: 1 acked, 0 not leased (unknown, or redelivered). */
+export const QUEUE_ACK = `${PRELUDE}
+if redis.call('ZREM', KEYS[3], ARGV[2]) == 0 then return 0 end
+forget(ARGV[2])
+redis.call('HINCRBY', KEYS[6], 'acked', 1)
+return 1
+`;
+
+/** Deletes one message wherever it is (the JSON protocol's del). ARGV: now, n. Reply: 1 | 0. */
+export const QUEUE_DELETE_ONE = `${PRELUDE}
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 0 then return 0 end
+forget(ARGV[2])
+redis.call('ZREM', KEYS[3], ARGV[2])
+return 1
+`;
+
+/**
+ * Length and settings. ARGV: now. Reply: {waiting, leased, status, policy, counters...} where
+ * counters is a flat field/value list of the meta hash.
+ */
+export const QUEUE_STATS = `${PRELUDE}
+reclaim()
+expire()
+local leased = redis.call('ZCARD', KEYS[3])
+return {redis.call('HLEN', KEYS[2]) - leased, leased, redis.call('HGETALL', KEYS[6])}
+`;
+
+/**
+ * Deletes the whole queue but its counter: numbers are never reused, so a late ack of an old
+ * lease cannot hit a new message. ARGV: now. Reply: how many messages it held.
+ */
+export const QUEUE_PURGE = `${PRELUDE}
+local held = redis.call('HLEN', KEYS[2])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+return held
+`;

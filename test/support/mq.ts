@@ -1,0 +1,55 @@
+import http from 'node:http';
+import request, { type Test } from 'supertest';
+
+/** /mq calls with a bearer token (session or API token). */
+export function mq(url: string, token: string) {
+  const auth = (t: Test) => t.set('Authorization', `Bearer ${token}`);
+  const agent = request(url);
+  return {
+    get: (path: string) => auth(agent.get(path)),
+    post: (path: string) => auth(agent.post(path)),
+    delete: (path: string) => auth(agent.delete(path)),
+  };
+}
+
+export interface Comet {
+  /** Every `{key, value}` line received, in order. */
+  messages: Array<{ key: string; value: string }>;
+  /** Resolves once the response headers arrived (the consumer is registered). */
+  ready: Promise<void>;
+  /** Resolves when the server ends the stream. */
+  ended: Promise<void>;
+  close(): void;
+}
+
+/** A comet consumer (GET /mq/c/<queue>) reading CRLF-separated JSON lines. */
+export function comet(url: string, token: string, queue: string): Comet {
+  const messages: Comet['messages'] = [];
+  let req!: http.ClientRequest;
+  let onEnd!: () => void;
+  const ended = new Promise<void>((done) => (onEnd = done));
+  const ready = new Promise<void>((done, fail) => {
+    req = http.get(
+      `${url}/mq/c/${queue}`,
+      { headers: { Authorization: `Bearer ${token}` }, agent: false },
+      (res) => {
+        if (res.statusCode !== 200) fail(new Error(`comet: ${res.statusCode}`));
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let i: number;
+          while ((i = buffer.indexOf('\r\n')) >= 0) {
+            messages.push(JSON.parse(buffer.slice(0, i)) as Comet['messages'][number]);
+            buffer = buffer.slice(i + 2);
+          }
+        });
+        res.on('end', onEnd);
+        res.on('close', onEnd);
+        done();
+      },
+    );
+    req.on('error', fail);
+  });
+  return { messages, ready, ended, close: () => req.destroy() };
+}
