@@ -85,6 +85,7 @@ export function ChatView({ store }: { store: ChatStore }) {
           <span>
             {state.notice.text}
             {state.notice.name !== undefined && <bdi>{state.notice.name}</bdi>}
+            {state.notice.after}
           </span>
           <button
             type="button"

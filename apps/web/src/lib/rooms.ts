@@ -247,10 +247,10 @@ export class Rooms {
 
   // ---- notices ------------------------------------------------------------------------------
 
-  notify(text: string, name?: string): void {
+  notify(text: string, name?: string, after?: string): void {
     clearTimeout(this.noticeTimer);
     this.noticeSeq += 1;
-    this.cell.set({ notice: { id: this.noticeSeq, text, name } });
+    this.cell.set({ notice: { id: this.noticeSeq, text, name, after } });
     this.noticeTimer = setTimeout(() => this.dismissNotice(), NOTICE_MS);
   }
 

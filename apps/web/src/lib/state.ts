@@ -39,6 +39,8 @@ export interface Notice {
   text: string;
   /** User-provided text shown direction-isolated after `text` (a room name). */
   name?: string;
+  /** Text after `name` ("… started a conversation"). */
+  after?: string;
 }
 
 export interface ChatState {

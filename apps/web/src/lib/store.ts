@@ -191,6 +191,13 @@ export class ChatStore {
     socket.on(ServerEvents.MemberJoined, (event) => this.members.onJoined(event));
     socket.on(ServerEvents.MemberLeft, (event) => this.members.onLeft(event));
     socket.on(ServerEvents.MemberUpdated, (event) => this.members.onUpdated(event));
+    // A line-door user's TALKTO / STOP (docs/line-door.md).
+    socket.on(ServerEvents.TalkStart, ({ user }) =>
+      this.rooms.notify('', user.username, ' started a conversation'),
+    );
+    socket.on(ServerEvents.TalkStop, ({ user }) =>
+      this.rooms.notify('', user.username, ' ended the conversation'),
+    );
     socket.on(ServerEvents.SessionRevoked, () => {
       this.revoked = true;
     });
