@@ -1,6 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { waitFor } from './support/api';
+import { userView } from './support/http';
 import {
   collect,
   connectSocket,
@@ -83,7 +84,7 @@ describe('presence across tabs and gateway instances', () => {
     await waitFor(() => connectedOf(alice).length > 0, 5_000);
     const tab2 = await open(alice, 1);
     await sleep(500);
-    expect(connectedOf(alice)).toEqual([{ id: alice.id, username: alice.username, online: true }]);
+    expect(connectedOf(alice)).toEqual([userView(alice.id, alice.username, true)]);
     expect(await onlineIds()).toContain(alice.id);
 
     // One tab closes: still online, nobody is told otherwise.
@@ -98,7 +99,7 @@ describe('presence across tabs and gateway instances', () => {
     expect(await onlineIds()).not.toContain(alice.id);
     await sleep(1_000);
     expect(disconnectedOf(alice)).toEqual([
-      { id: alice.id, username: alice.username, online: false },
+      userView(alice.id, alice.username, false, expect.any(Number)),
     ]);
     expect(connectedOf(alice)).toHaveLength(1);
   });
@@ -185,7 +186,7 @@ describe('presence across tabs and gateway instances', () => {
     await sleep(1_000);
 
     expect(disconnectedOf(frank)).toEqual([
-      { id: frank.id, username: frank.username, online: false },
+      userView(frank.id, frank.username, false, expect.any(Number)),
     ]);
     expect(disconnectedOf(gina)).toEqual([]);
     expect(disconnectedOf(hank)).toEqual([]);

@@ -3,6 +3,7 @@ import { io as ioV3, Socket as SocketV3 } from 'socket.io-client-v3';
 import type { Message as Msg } from '@app/contracts';
 import request from 'supertest';
 import { waitFor } from './support/api';
+import { userView } from './support/http';
 import { collect, connectSocket, registerUser, sleep, Stack, startStack } from './support/stack';
 
 /**
@@ -183,7 +184,7 @@ describe('reference client (socket.io-client 3) through the API proxy', () => {
         .slice(before.disconnected)
         .filter((u) => u.id === user.id);
       expect(newConnected).toHaveLength(1);
-      expect(newConnected[0]).toEqual({ id: user.id, username: user.username, online: true });
+      expect(newConnected[0]).toEqual(userView(user.id, user.username, true));
       expect(newDisconnected).toEqual([]);
     },
   );

@@ -17,6 +17,7 @@ import {
   type Session,
   tag,
   toSession,
+  userView,
 } from './support/http';
 
 /** REST half of docs/protocol.md against the real API and the private test Redis (db 1; db 3 for limits). */
@@ -104,11 +105,18 @@ describe('REST API', () => {
         .send({ username: 'Newcomer', password: PASSWORD });
       expect(res.status).toBe(201);
       expect(res.body).toEqual({
-        user: { id: expect.stringMatching(/^[1-9]\d*$/), username: 'Newcomer', online: false },
+        user: userView(expect.stringMatching(/^[1-9]\d*$/), 'Newcomer', false),
         token: expect.any(String),
       });
       const body = res.body as { user: User; token: string };
-      expect(Object.keys(body.user).sort()).toEqual(['id', 'online', 'username']);
+      expect(Object.keys(body.user).sort()).toEqual([
+        'id',
+        'lastSeen',
+        'online',
+        'status',
+        'statusText',
+        'username',
+      ]);
       expect(Number(body.user.id)).toBe(users.length + 1);
       const line = sessionSetCookie(res);
       expect(line).toBeDefined();
@@ -138,7 +146,7 @@ describe('REST API', () => {
       for (const res of [a, b]) {
         expect(res.status).toBe(200);
         expect(res.body).toEqual({
-          user: { id: reg.user.id, username: name, online: false },
+          user: userView(reg.user.id, name, false),
           token: expect.any(String),
         });
         expect(sessionSetCookie(res)).toMatch(/HttpOnly/i);
@@ -212,7 +220,7 @@ describe('REST API', () => {
     it('GET /api/me: 200 User of the caller', async () => {
       const res = await http().get('/api/me').set(bearer(users[2].token));
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ id: users[2].user.id, username: 'carol', online: false });
+      expect(res.body).toEqual(userView(users[2].user.id, 'carol', false));
     });
 
     it('GET /api/users?ids=1,2,3: the known users, unknown ids left out', async () => {
@@ -220,9 +228,9 @@ describe('REST API', () => {
       expect(res.status).toBe(200);
       const list = res.body as User[];
       expect([...list].sort((a, b) => Number(a.id) - Number(b.id))).toEqual([
-        { id: '1', username: 'alice', online: false },
-        { id: '2', username: 'bob', online: false },
-        { id: '3', username: 'carol', online: false },
+        userView('1', 'alice', false),
+        userView('2', 'bob', false),
+        userView('3', 'carol', false),
       ]);
     });
 
@@ -235,11 +243,9 @@ describe('REST API', () => {
       expect(res.status).toBe(200);
       const ids = (res.body as User[]).map((u) => u.id).sort((a, b) => Number(a) - Number(b));
       expect(ids).toEqual(['2', '10']);
-      expect((res.body as User[]).find((u) => u.id === '10')).toEqual({
-        id: '10',
-        username: 'judy',
-        online: false,
-      });
+      expect((res.body as User[]).find((u) => u.id === '10')).toEqual(
+        userView('10', 'judy', false),
+      );
     });
 
     it('GET /api/users with only unknown ids is an empty list', async () => {
@@ -259,11 +265,11 @@ describe('REST API', () => {
         expect(res.status).toBe(200);
         const online = [...(res.body as User[])].sort((a, b) => Number(a.id) - Number(b.id));
         expect(online).toEqual([
-          { id: users[1].user.id, username: 'bob', online: true },
-          { id: users[4].user.id, username: 'erin', online: true },
+          userView(users[1].user.id, 'bob', true),
+          userView(users[4].user.id, 'erin', true),
         ]);
         const me = await http().get('/api/me').set(bearer(users[4].token));
-        expect(me.body).toEqual({ id: users[4].user.id, username: 'erin', online: true });
+        expect(me.body).toEqual(userView(users[4].user.id, 'erin', true));
         const some = await http()
           .get(`/api/users?ids=${users[4].user.id},${users[5].user.id}`)
           .set(bearer(users[0].token));

@@ -11,6 +11,7 @@ import {
   PresenceRepository,
   RateLimitRepository,
   RoomsRepository,
+  StatusRepository,
   UsersRepository,
 } from '@app/redis';
 import Redis from 'ioredis';
@@ -48,7 +49,13 @@ export async function chatDomain(db: number) {
   const usersRepo = new UsersRepository(redis);
   const roomsRepo = new RoomsRepository(redis);
   const limits = new RateLimitRepository(redis);
-  const users = new UsersService(usersRepo, new PresenceRepository(redis), limits, config);
+  const users = new UsersService(
+    usersRepo,
+    new PresenceRepository(redis),
+    new StatusRepository(redis),
+    limits,
+    config,
+  );
   const rooms = new RoomsService(roomsRepo, usersRepo, events);
   const membership = new MembershipService(roomsRepo, rooms, users, events);
   const messages = new MessagesService(

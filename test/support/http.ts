@@ -97,3 +97,23 @@ export function compareStreamIds(a: string, b: string): number {
   if (an !== bn) return an < bn ? -1 : 1;
   return 0;
 }
+
+/**
+ * A User as the API shows it: `status` follows `online` (no status set), no text; `lastSeen`
+ * stays null for a user never seen going offline.
+ */
+export function userView(
+  id: unknown,
+  username: unknown,
+  online: boolean,
+  lastSeen: unknown = null,
+) {
+  return {
+    id,
+    username,
+    online,
+    status: online ? 'online' : 'offline',
+    statusText: '',
+    lastSeen: online ? null : lastSeen,
+  };
+}

@@ -7,13 +7,17 @@ import { connectSocket, startStack, type Stack, type TestUser } from './stack';
  * sockets its tests open through `open` disconnected first.
  */
 export function useStack(opts: Parameters<typeof startStack>[0] = {}) {
-  const sockets: Socket[] = [];
+  const sockets: Array<{ user: TestUser; socket: Socket }> = [];
   const suite = {
     stack: undefined as unknown as Stack,
     async open(user: TestUser, gw: number, options: Record<string, unknown> = {}) {
       const socket = await connectSocket(suite.stack.gateways[gw].url, user.token, options);
-      sockets.push(socket);
+      sockets.push({ user, socket });
       return socket;
+    },
+    /** Disconnects every socket this suite opened for the user. */
+    closeAll(user: TestUser) {
+      for (const s of sockets) if (s.user.id === user.id) s.socket.disconnect();
     },
     api: (user: TestUser) => as(suite.stack.api.url, user),
   };
@@ -21,7 +25,7 @@ export function useStack(opts: Parameters<typeof startStack>[0] = {}) {
     suite.stack = await startStack(opts);
   });
   afterAll(async () => {
-    sockets.forEach((s) => s.disconnect());
+    sockets.forEach((s) => s.socket.disconnect());
     await suite.stack?.close();
   });
   return suite;

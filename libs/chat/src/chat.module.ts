@@ -3,6 +3,7 @@ import { AuthThrottling, ReadRateLimiter } from './common/request-limits';
 import { ChatEvents } from './events/chat-events';
 import { MessagesService } from './messages/messages.service';
 import { PresenceService } from './presence/presence.service';
+import { StatusService } from './presence/status.service';
 import { SocketAnnouncer } from './realtime/socket-announcer';
 import { MembershipService } from './rooms/membership.service';
 import { RoomsService } from './rooms/rooms.service';
@@ -20,6 +21,7 @@ const services = [
   MembershipService,
   MessagesService,
   PresenceService,
+  StatusService,
   SessionsService,
   TalkService,
   LineLoginService,

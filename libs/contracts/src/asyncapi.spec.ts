@@ -40,6 +40,9 @@ const shapes: Record<string, Record<string, 'optional' | 'required'>> = {
     id: 'required',
     username: 'required',
     online: 'required',
+    status: 'required',
+    statusText: 'required',
+    lastSeen: 'required',
   } satisfies Fields<User>,
   Message: {
     id: 'required',
@@ -119,6 +122,7 @@ const serverPayloads: Record<ServerEventName, string> = {
   typing: 'TypingEvent',
   'user.connected': 'User',
   'user.disconnected': 'User',
+  'user.status': 'User',
   'show.room': 'Room',
   'session.revoked': '',
   'room.joined': 'Room',

@@ -24,6 +24,7 @@ export const ServerEvents = {
   MemberUpdated: 'member.updated',
   TalkStart: 'talk.start',
   TalkStop: 'talk.stop',
+  UserStatus: 'user.status',
 } as const;
 
 /** `room.left`: the caller's sockets are out of the room (left, kicked). */
@@ -105,4 +106,5 @@ export interface ServerToClientEvents {
   [ServerEvents.MemberUpdated]: (event: MemberEvent) => void;
   [ServerEvents.TalkStart]: (event: TalkEvent) => void;
   [ServerEvents.TalkStop]: (event: TalkEvent) => void;
+  [ServerEvents.UserStatus]: (user: User) => void;
 }

@@ -38,6 +38,7 @@ export const Limits = {
   queueLeaseMaxSeconds: 3600,
   /** A value's optional time to live, seconds (30 days). */
   queueTtlMaxSeconds: 30 * 24 * 3600,
+  statusTextMaxLength: 100,
 } as const;
 
 export const GENERAL_ROOM_ID = '0';

@@ -11,10 +11,26 @@ export interface Message {
   clientId?: string;
 }
 
+/** What others see of a user's presence; `invisible` users show as `offline`. */
+export type UserStatus = 'online' | 'away' | 'dnd' | 'offline';
+/** What a user may set for themselves (`PUT /api/me/status`). */
+export type StatusSetting = 'online' | 'away' | 'dnd' | 'invisible';
+
 export interface User {
   id: string;
   username: string;
   online: boolean;
+  status: UserStatus;
+  /** A short text beside the status (may be empty). */
+  statusText: string;
+  /** Unix time in seconds of the last connection's close; null while online or never seen. */
+  lastSeen: number | null;
+}
+
+/** The caller's own status setting, as they set it (`invisible` included). */
+export interface OwnStatus {
+  status: StatusSetting;
+  text: string;
 }
 
 /** General is `public`; rooms people create are `public` (in the directory) or `private`. */

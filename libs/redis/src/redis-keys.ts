@@ -11,6 +11,10 @@ export const RedisKeys = {
   usernames: () => '{users}:names',
   /** Hash: user id → JSON profile (username, password hash, created). */
   profiles: () => '{users}:profiles',
+  /** Hash: user id → JSON status setting and its text. */
+  userStatuses: () => '{users}:status',
+  /** Hash: user id → when others last saw the user go offline (ms). */
+  userLastSeen: () => '{users}:seen',
   /** Hash: look-alike key of a username (UTS #39 skeleton, any case) → user id. */
   usernameSkeletons: () => '{users}:skeletons',
   /** Set of the user's room ids (DMs and group rooms; General is everyone's and not listed). */

@@ -19,6 +19,7 @@ import { PresenceRepository } from './repositories/presence.repository';
 import { RoomsRepository } from './repositories/rooms.repository';
 import { SessionsRepository } from './repositories/sessions.repository';
 import { UsersRepository } from './repositories/users.repository';
+import { StatusRepository } from './repositories/status.repository';
 import { SeedRepository } from './repositories/seed.repository';
 import { RateLimitRepository } from './repositories/rate-limit.repository';
 import { ApiTokensRepository } from './repositories/api-tokens.repository';
@@ -62,6 +63,7 @@ class RedisShutdown implements OnApplicationShutdown {
 
 const repositories = [
   UsersRepository,
+  StatusRepository,
   SessionsRepository,
   RoomsRepository,
   MessagesRepository,

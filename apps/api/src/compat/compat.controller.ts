@@ -116,12 +116,12 @@ export class CompatController {
   }
 
   @Get('users/online')
-  async online(): Promise<Record<string, User>> {
+  async online(): Promise<UserMap> {
     return keyById(await this.users.online());
   }
 
   @Get('users')
-  async usersById(@Query() query: UsersQueryDto): Promise<Record<string, User>> {
+  async usersById(@Query() query: UsersQueryDto): Promise<UserMap> {
     return keyById(await this.users.findMany(query.ids ?? []));
   }
 
@@ -162,6 +162,11 @@ export class CompatController {
   }
 }
 
-function keyById(users: UserDto[]): Record<string, User> {
-  return Object.fromEntries(users.map((u) => [u.id, u]));
+/** The reference demo's user maps: its own three fields, keyed by id. */
+type UserMap = Record<string, Pick<User, 'id' | 'username' | 'online'>>;
+
+function keyById(users: UserDto[]): UserMap {
+  return Object.fromEntries(
+    users.map(({ id, username, online }) => [id, { id, username, online }]),
+  );
 }

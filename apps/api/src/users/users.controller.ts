@@ -1,4 +1,12 @@
-import { BadRequestException, Controller, Get, NotFoundException, Query } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  NotFoundException,
+  Put,
+  Query,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCookieAuth,
@@ -7,8 +15,16 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { UsersService } from '@app/chat';
-import { Limits, UserDto, UserSearchQueryDto, UsersPageDto, UsersQueryDto } from '@app/contracts';
+import { StatusService, UsersService } from '@app/chat';
+import {
+  Limits,
+  OwnStatusDto,
+  SetStatusDto,
+  UserDto,
+  UserSearchQueryDto,
+  UsersPageDto,
+  UsersQueryDto,
+} from '@app/contracts';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 
 @ApiTags('users')
@@ -16,7 +32,10 @@ import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 @ApiUnauthorizedResponse({ description: 'No valid session' })
 @Controller('api')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly status: StatusService,
+  ) {}
 
   @Get('me')
   @ApiOkResponse({ type: UserDto })
@@ -24,6 +43,24 @@ export class UsersController {
     const found = await this.users.findOne(user.id);
     if (!found) throw new NotFoundException('User not found');
     return found;
+  }
+
+  @Get('me/status')
+  @ApiOperation({ summary: 'Your own status setting (invisible included) and its text' })
+  @ApiOkResponse({ type: OwnStatusDto })
+  ownStatus(@CurrentUser() user: SessionUser): Promise<OwnStatusDto> {
+    return this.status.own(user.id);
+  }
+
+  @Put('me/status')
+  @ApiOperation({
+    summary: 'Set your status: online, away, dnd or invisible (others see offline)',
+    description: 'Without `text` the current text is kept; `""` clears it.',
+  })
+  @ApiOkResponse({ type: OwnStatusDto })
+  @ApiBadRequestResponse({ description: 'Unknown status or a text over 100 characters' })
+  setStatus(@CurrentUser() user: SessionUser, @Body() body: SetStatusDto): Promise<OwnStatusDto> {
+    return this.status.set(user.id, body.status, body.text);
   }
 
   @Get('users')

@@ -184,6 +184,7 @@ export class ChatStore {
     socket.on(ServerEvents.Typing, (event) => this.typing.onEvent(event));
     socket.on(ServerEvents.UserConnected, (user) => this.users.upsert([user]));
     socket.on(ServerEvents.UserDisconnected, (user) => this.users.upsert([user]));
+    socket.on(ServerEvents.UserStatus, (user) => this.users.upsert([user]));
     socket.on(ServerEvents.ShowRoom, (room) => this.rooms.onJoined(room));
     socket.on(ServerEvents.RoomJoined, (room) => this.rooms.onJoined(room));
     socket.on(ServerEvents.RoomLeft, (event) => this.rooms.onLeft(event));

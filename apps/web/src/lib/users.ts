@@ -32,8 +32,9 @@ export class Users {
     for (const user of users) {
       if (!user || typeof user.id !== 'string') continue;
       const known = next[user.id];
-      if (known && known.online === user.online && known.username === user.username) continue;
-      next[user.id] = { id: user.id, username: user.username, online: Boolean(user.online) };
+      const seen = toUser(user);
+      if (known && sameUser(known, seen)) continue;
+      next[user.id] = seen;
       this.missing.delete(user.id);
       changed = true;
     }
@@ -101,4 +102,27 @@ export class Users {
       },
     );
   }
+}
+
+/** A user from the server, with the fields an older server leaves out filled in. */
+function toUser(user: User): User {
+  const online = Boolean(user.online);
+  return {
+    id: user.id,
+    username: user.username,
+    online,
+    status: user.status ?? (online ? 'online' : 'offline'),
+    statusText: user.statusText ?? '',
+    lastSeen: user.lastSeen ?? null,
+  };
+}
+
+function sameUser(a: User, b: User): boolean {
+  return (
+    a.online === b.online &&
+    a.username === b.username &&
+    a.status === b.status &&
+    a.statusText === b.statusText &&
+    a.lastSeen === b.lastSeen
+  );
 }

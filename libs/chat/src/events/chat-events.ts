@@ -36,6 +36,8 @@ export interface ChatEventMap {
    */
   talkStarted: { roomId: string; from: User; toUserId: string };
   talkStopped: { roomId: string; from: User; toUserId: string };
+  /** A user's status or its text changed while they look online; told to the same people. */
+  statusChanged: { user: User; everyone: boolean; roomIds: string[] };
   /** A session ended (logout, password change): its live connections must close. */
   sessionRevoked: { sessionId: string; userId: string };
 }

@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import type { User } from '@app/contracts';
-import { PresenceRepository, REDIS_CLIENT, RoomsRepository } from '@app/redis';
+import { PresenceRepository, REDIS_CLIENT, RoomsRepository, StatusRepository } from '@app/redis';
 import Redis from 'ioredis';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ChatEvents } from '../events/chat-events';
 import { UsersService } from '../users/users.service';
+import { viewChanged } from '../users/user-view';
 
 /** A closed last connection is announced after this grace, unless the user came back. */
 export const PRESENCE_GRACE_MS = 4_000;
@@ -40,6 +41,7 @@ export class PresenceService implements OnModuleDestroy {
   constructor(
     private readonly presence: PresenceRepository,
     private readonly rooms: RoomsRepository,
+    private readonly statuses: StatusRepository,
     private readonly users: UsersService,
     private readonly events: ChatEvents,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
@@ -76,18 +78,35 @@ export class PresenceService implements OnModuleDestroy {
       this.logger.warn(`presence connect not recorded: ${(err as Error).message}`);
       return;
     }
-    if (cameOnline) await this.announce({ id: user.id, username: user.username, online: true });
+    if (!cameOnline) return;
+    // An invisible user's coming online is told to nobody: they look offline.
+    const view = await this.users.findOne(user.id).catch(() => null);
+    if (view?.online) await this.announce(view, 'presenceChanged');
+  }
+
+  /**
+   * A user's own change of status or text, told when others see a difference: as
+   * `user.connected`/`user.disconnected` when it changed whether the user looks online (going
+   * invisible is told exactly as going offline is), else as `user.status`. Both carry the whole
+   * User, status included.
+   */
+  async statusChanged(before: User, after: User): Promise<void> {
+    if (!viewChanged(before, after)) return;
+    await this.announce(
+      after,
+      before.online !== after.online ? 'presenceChanged' : 'statusChanged',
+    );
   }
 
   /** Sends a presence change to those who may see it (see the class comment). */
-  private async announce(user: User): Promise<void> {
+  private async announce(user: User, event: 'presenceChanged' | 'statusChanged'): Promise<void> {
     try {
       const [online, roomIds] = await Promise.all([
         this.presence.onlineCount(),
         this.rooms.roomIdsOf(user.id),
       ]);
       const everyone = online < this.broadcastMax;
-      this.events.emit('presenceChanged', { user, everyone, roomIds });
+      this.events.emit(event, { user, everyone, roomIds });
     } catch (err) {
       this.logger.warn(`presence not announced: ${(err as Error).message}`);
     }
@@ -155,8 +174,12 @@ export class PresenceService implements OnModuleDestroy {
       const now = Date.now();
       const gone = await this.presence.sweep(now, now - DEAD_AFTER_MS);
       if (gone.length === 0) return;
-      const records = await this.users.findMany(gone);
-      await Promise.all(records.map((user) => this.announce({ ...user, online: false })));
+      // Invisible users already look offline: their leaving moves nothing others see.
+      const settings = await this.statuses.findMany(gone);
+      const visible = gone.filter((_, i) => settings[i].setting !== 'invisible');
+      await this.statuses.markSeen(visible, now);
+      const users = await this.users.findMany(visible);
+      await Promise.all(users.map((user) => this.announce(user, 'presenceChanged')));
     } catch {
       // Redis away: the next sweep picks the same users up.
     }

@@ -69,17 +69,17 @@ export class SocketAnnouncer extends ChatEvents {
     roomUpdated: ({ room }) => {
       this.io.to(SocketRooms.room(room.id)).emit(ServerEvents.RoomUpdated, room);
     },
-    presenceChanged: ({ user, everyone, roomIds }) => {
-      const event = user.online ? ServerEvents.UserConnected : ServerEvents.UserDisconnected;
-      if (everyone) this.io.emit(event, user);
-      else
-        this.io
-          .to([...roomIds.map(SocketRooms.room), SocketRooms.watch(user.id)])
-          .emit(event, user);
+    presenceChanged: (change) => {
+      const event = change.user.online ? ServerEvents.UserConnected : ServerEvents.UserDisconnected;
+      this.toAudience(change).emit(event, change.user);
       this.onAnnounce(event);
     },
     talkStarted: (event) => this.talk(ServerEvents.TalkStart, event),
     talkStopped: (event) => this.talk(ServerEvents.TalkStop, event),
+    statusChanged: (change) => {
+      this.toAudience(change).emit(ServerEvents.UserStatus, change.user);
+      this.onAnnounce(ServerEvents.UserStatus);
+    },
     sessionRevoked: ({ sessionId }) => {
       // Told and cut by the gateway that holds the socket, in that order: the two steps must not
       // travel on different channels.
@@ -104,6 +104,12 @@ export class SocketAnnouncer extends ChatEvents {
     const target = this.io.local.in(SocketRooms.session(sessionId));
     target.emit(ServerEvents.SessionRevoked, {});
     target.disconnectSockets(true);
+  }
+
+  /** Who hears about a user's presence: everyone, or their rooms' members and watchers. */
+  private toAudience({ user, everyone, roomIds }: ChatEventMap['presenceChanged']) {
+    if (everyone) return this.io;
+    return this.io.to([...roomIds.map(SocketRooms.room), SocketRooms.watch(user.id)]);
   }
 
   private get io(): AnnounceServer {

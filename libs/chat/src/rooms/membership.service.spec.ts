@@ -1,11 +1,12 @@
 import type { Room } from '@app/contracts';
+import { toUser } from '../users/user-view';
 import { Account, ChatDomain, chatDomain } from '../../../../test/support/chat-domain';
 import { RoomViews } from './room-views';
 
 // Real Redis: the private server started by the jest global setup, database 15 (ours alone).
 const DB = 15;
 
-const asUser = (a: Account) => ({ id: a.id, username: a.username, online: false });
+const asUser = (a: Account) => toUser(a, false);
 /** What every member is sent of a room: no viewer's own fields (role, read state). */
 const shared = (room: Room): Room => RoomViews.shared(room);
 

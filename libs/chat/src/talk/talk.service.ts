@@ -5,7 +5,8 @@ import { BadRequest, NotFound } from '../errors/domain-error';
 import { ChatEvents } from '../events/chat-events';
 import { dmRoomId } from '../rooms/room-id';
 import { RoomsService } from '../rooms/rooms.service';
-import { toUser, UsersService } from '../users/users.service';
+import { UsersService } from '../users/users.service';
+import { toUser } from '../users/user-view';
 
 export interface TalkPeer {
   user: Pick<UserRecord, 'id' | 'username'>;

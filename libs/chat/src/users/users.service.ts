@@ -5,6 +5,7 @@ import {
   LOOKALIKE,
   PresenceRepository,
   RateLimitRepository,
+  StatusRepository,
   UserRecord,
   UsersRepository,
 } from '@app/redis';
@@ -20,6 +21,7 @@ import {
   Unauthorized,
 } from '../errors/domain-error';
 import { LoginClient, LoginLimiter } from './login-limiter';
+import { toUser } from './user-view';
 import { usernameSkeleton } from './username-skeleton';
 
 export const INVALID_CREDENTIALS = 'Invalid username or password';
@@ -42,6 +44,7 @@ export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly presence: PresenceRepository,
+    private readonly statuses: StatusRepository,
     limits: RateLimitRepository,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {
@@ -157,23 +160,25 @@ export class UsersService {
     return this.users.repairNameIndex();
   }
 
+  /** Everyone others can see online (invisible users are not). */
   async online(): Promise<User[]> {
     const ids = await this.presence.onlineIds();
     const records = await this.users.findMany(ids.sort((a, b) => Number(a) - Number(b)));
-    return records.map((r) => toUser(r, true));
+    const statuses = await this.statuses.findMany(records.map((r) => r.id));
+    return records.map((r, i) => toUser(r, true, statuses[i])).filter((u) => u.online);
   }
 
   private async withPresence(records: UserRecord[]): Promise<User[]> {
-    const flags = await this.presence.areOnline(records.map((r) => r.id));
-    return records.map((r, i) => toUser(r, flags[i]));
+    const ids = records.map((r) => r.id);
+    const [flags, statuses] = await Promise.all([
+      this.presence.areOnline(ids),
+      this.statuses.findMany(ids),
+    ]);
+    return records.map((r, i) => toUser(r, flags[i], statuses[i]));
   }
 
   private getDummyHash(): Promise<string> {
     this.dummyHash ??= bcrypt.hash('parley-dummy-password', this.config.bcryptCost);
     return this.dummyHash;
   }
-}
-
-export function toUser(record: Pick<UserRecord, 'id' | 'username'>, online: boolean): User {
-  return { id: record.id, username: record.username, online };
 }

@@ -146,3 +146,18 @@ export const IsRoomTopic = textDecorator(
   `$property must be at most ${Limits.roomTopicMaxLength} characters without control characters`,
   isRoomTopic,
 );
+
+/** Status texts: at most 100 characters on one line, no control characters. */
+export function isStatusText(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    [...value].length <= Limits.statusTextMaxLength &&
+    !CONTROL.test(value)
+  );
+}
+
+export const IsStatusText = textDecorator(
+  'isStatusText',
+  `$property must be at most ${Limits.statusTextMaxLength} characters without control characters`,
+  isStatusText,
+);
