@@ -1,57 +1,26 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
-import { resolve } from 'node:path';
-import { waitFor } from '../support/api';
-import { Stack, startStack } from '../support/stack';
+import { AppProcess, Stack, startStack } from '../support/stack';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { freePort } = require('../../scripts/lib/redis-server') as {
   freePort: () => Promise<number>;
 };
 
-const root = resolve(__dirname, '../..');
 /** Lines that arrive unasked (another user's doing); every other line answers a command. */
 const LIVE = /^(MSG|start|stop) /;
 
-/** One door process from dist/ (the e2e global setup builds it). */
-export class DoorProcess {
-  child?: ChildProcess;
-  output = '';
+/** One door process; DOOR_PORT is its port. */
+export class DoorProcess extends AppProcess {
+  protected readonly script = 'dist/apps/door/main.js';
 
-  constructor(
-    readonly port: number,
-    private readonly env: Record<string, string>,
-  ) {}
-
-  async start(): Promise<void> {
-    this.output = '';
-    const child = spawn(process.execPath, ['dist/apps/door/main.js'], {
-      cwd: root,
-      env: { ...process.env, ...this.env, DOOR_PORT: String(this.port), DOOR_HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (c: Buffer) => (this.output += c.toString()));
-    child.stderr?.on('data', (c: Buffer) => (this.output += c.toString()));
-    this.child = child;
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`door exited:\n${this.output}`);
-        const client = await LineClient.connect(this.port).catch(() => null);
-        client?.destroy();
-        return client !== null;
-      },
-      20_000,
-      100,
-    );
+  constructor(port: number, env: Record<string, string>) {
+    super(port, { ...env, DOOR_PORT: String(port), DOOR_HOST: '127.0.0.1' });
   }
 
-  stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    return new Promise((done) => {
-      child.once('exit', () => done());
-      child.kill(signal);
-    });
+  protected async ready(): Promise<boolean> {
+    const client = await LineClient.connect(this.port).catch(() => null);
+    client?.destroy();
+    return client !== null;
   }
 }
 

@@ -40,8 +40,11 @@ async function startClusterAsRedis(): Promise<PrivateRedis> {
 
 const root = resolve(__dirname, '../..');
 
-/** One gateway as a real process from dist/ (the e2e global setup builds it). */
-export class GatewayProcess {
+/**
+ * A Parley app as a real process from dist/ (the e2e global setup builds it): `script` is what it
+ * runs, `ready` says when it answers.
+ */
+export abstract class AppProcess {
   child?: ChildProcess;
   output = '';
 
@@ -50,13 +53,12 @@ export class GatewayProcess {
     private readonly env: Record<string, string>,
   ) {}
 
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
+  protected abstract readonly script: string;
+  protected abstract ready(): Promise<boolean>;
 
   async start(): Promise<void> {
     this.output = '';
-    const child = spawn(process.execPath, ['dist/apps/gateway/main.js'], {
+    const child = spawn(process.execPath, [this.script], {
       cwd: root,
       env: { ...process.env, ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,11 +68,8 @@ export class GatewayProcess {
     this.child = child;
     await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error(`gateway exited:\n${this.output}`);
-        const res = await request(this.url)
-          .get('/health/ready')
-          .catch(() => null);
-        return res?.status === 200;
+        if (child.exitCode !== null) throw new Error(`${this.script} exited:\n${this.output}`);
+        return this.ready();
       },
       20_000,
       50,
@@ -85,6 +84,22 @@ export class GatewayProcess {
       child.once('exit', () => done());
       child.kill(signal);
     });
+  }
+}
+
+/** One gateway process. */
+export class GatewayProcess extends AppProcess {
+  protected readonly script = 'dist/apps/gateway/main.js';
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  protected async ready(): Promise<boolean> {
+    const res = await request(this.url)
+      .get('/health/ready')
+      .catch(() => null);
+    return res?.status === 200;
   }
 
   /** Gauge value of authenticated sockets on this gateway, from its /metrics. */
