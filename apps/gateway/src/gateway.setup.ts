@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Logger } from 'nestjs-pino';
 import { RedisIoAdapter } from './adapters/redis-io.adapter';
-import { assertRepeatedConnectInternals } from './chat/repeated-connect';
+import { installRepeatedConnectShim } from './chat/repeated-connect';
 
 /**
  * Shared by main.ts and the e2e tests: the private-internals checks, the Redis adapter
@@ -12,7 +12,7 @@ export async function configureGateway(app: INestApplication): Promise<ParleyCon
   const config = app.get<ParleyConfig>(PARLEY_CONFIG);
   app.useLogger(app.get(Logger));
   app.flushLogs(); // the start-up logs buffered until pino was in place
-  await assertRepeatedConnectInternals();
+  await installRepeatedConnectShim();
   const adapter = new RedisIoAdapter(app);
   await adapter.connectToRedis();
   app.useWebSocketAdapter(adapter);

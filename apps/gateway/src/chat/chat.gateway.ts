@@ -35,8 +35,8 @@ import {
 } from '@app/contracts';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { ErrorAck, errorAck, toErrorAck } from './acks';
-import { noteConnect, supersede } from './repeated-connect';
-import type { ParleyServer, ParleySocket, SocketData } from './socket-types';
+import { noteConnect } from './repeated-connect';
+import type { ParleyServer, ParleySocket } from './socket-types';
 import { TokenBucket } from './token-bucket';
 
 export type { ParleyServer, ParleySocket, SocketData } from './socket-types';
@@ -88,7 +88,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       .of('/')
       .on(ServerSideEvents.Revoke, (sessionId: string) => this.announcer.revokeLocally(sessionId));
     server.use((socket, next) => {
-      noteConnect(socket, server); // before any await (see repeated-connect.ts)
+      noteConnect(socket); // first, before any await (see repeated-connect.ts)
       this.handshake(socket).then(
         () => next(),
         (err: Error) => next(err),
@@ -147,15 +147,6 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (!data?.identity) return; // Nest calls this before the middleware result for refused sockets
     const { identity } = data;
     this.bindEvents(socket);
-    const dropped = supersede(socket, (older) => {
-      const olderData = (older as ParleySocket).data as SocketData | undefined;
-      if (olderData?.counted) {
-        olderData.counted = false;
-        data.counted = true;
-      }
-    });
-    // Dropped, or took over an older duplicate's presence: its own admission slot is not needed.
-    if (dropped || data.counted) return this.presence.release(identity.userId, socket.id);
     this.metrics.connections.inc();
     data.counted = true;
     await this.presence.connected({ id: identity.userId, username: identity.username }, socket.id);

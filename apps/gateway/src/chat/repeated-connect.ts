@@ -3,12 +3,22 @@ import { Server, type Socket } from 'socket.io';
 
 /**
  * The reference client's repeated CONNECT (CONTRACT: "the gateway must treat the repeat as the
- * same socket"). This module is the only code that touches socket.io's private client internals
- * (`Client.sockets/nsps/decoder/ondecoded/_packet`, `Namespace._preConnectSockets`,
- * `Socket._onclose`); `assertRepeatedConnectInternals` checks at boot that they are still there.
+ * same socket"). The only code that touches socket.io's private internals: `Client.prototype
+ * .ondecoded` (patched), `Client.nsps`, `Client.server`, `Namespace._preConnectSockets`.
+ * `installRepeatedConnectShim` checks at boot that they are there and behave, or fails loudly.
+ *
+ * Right after login the client sends its CONNECT twice on one Engine.IO connection, the repeat
+ * while the first is unanswered. Unpatched, Socket.IO either opens a second socket (the repeat
+ * decoded before the first reached the namespace: both in one polling payload or one TCP read) or
+ * closes the whole connection ("invalid state": a CONNECT for a namespace already joined). The
+ * repeat is the same socket: the first CONNECT's one answer (CONNECT or CONNECT_ERROR) answers
+ * both, so a repeat is dropped while the first is opening (passed on, its socket not created yet:
+ * an await inside socket.io), in middleware (`_preConnectSockets`) or connected (`nsps`).
+ * Before (issue 12), a repeat in the first window opened a second socket, both were acknowledged
+ * and the loser's cleanup could unregister the winner, so the connection closed at the next event.
  */
 
-/** Socket.IO's CONNECT packet type (socket.io-parser `PacketType.CONNECT`). */
+/** socket.io-parser `PacketType.CONNECT`. */
 const CONNECT_PACKET = 0;
 
 interface DecodedPacket {
@@ -16,139 +26,121 @@ interface DecodedPacket {
   nsp: string;
 }
 
-/** The Engine.IO client behind a socket; socket.io keeps these maps private. */
-interface EngineClient<S> {
-  sockets: Map<string, S>;
-  nsps: Map<string, S>;
-  decoder: {
-    on(event: 'decoded', fn: (packet: DecodedPacket) => void): void;
-    off(event: 'decoded', fn: (packet: DecodedPacket) => void): void;
-  };
-  ondecoded: (packet: DecodedPacket) => void;
-  _packet(packet: { type: number; nsp: string; data: { sid: string } }): void;
-  parleyLatest?: S;
-  parleyRepeatGuard?: boolean;
+interface ClientInternals {
+  server: Server;
+  nsps: Map<string, Socket>;
+  ondecoded: (this: ClientInternals, packet: DecodedPacket) => void;
+  /** Namespaces whose CONNECT was passed on and whose socket has not reached middleware yet. */
+  parleyOpening?: Set<string>;
 }
 
-type AnySocket = Socket;
-const clientOf = (socket: AnySocket) => socket.client as unknown as EngineClient<AnySocket>;
-
-/** Call in the namespace middleware, before any await: remembers the newest CONNECT. */
-export function noteConnect(socket: AnySocket, server: Server): void {
-  const client = clientOf(socket);
-  client.parleyLatest = socket;
-  guardRepeatedConnect(client, server);
+interface PendingSockets {
+  _preConnectSockets: Map<string, Socket>;
 }
 
-/**
- * Call once the socket is connected. The reference client sends its CONNECT twice on one
- * Engine.IO connection right after login; Socket.IO would keep two sockets and deliver
- * everything twice. The newest socket wins: the older one is dropped without a DISCONNECT packet
- * (the client thinks they are one) and hands over `counted` (its presence), so nobody sees the
- * user leave and come back. Returns true when `socket` itself was the one dropped.
- */
-export function supersede(
-  socket: AnySocket,
-  handOver: (from: AnySocket, to: AnySocket) => void,
-): boolean {
-  const client = clientOf(socket);
-  if (client.parleyLatest !== socket) {
-    dropSilently(socket, client);
-    return true;
-  }
-  for (const other of [...client.sockets.values()]) {
-    if (other === socket || other.nsp !== socket.nsp) continue;
-    handOver(other, socket);
-    dropSilently(other, client);
-  }
+const clientOf = (socket: Socket) => socket.client as unknown as ClientInternals;
+
+/** Call first in the namespace middleware: from here `_preConnectSockets` holds the socket. */
+export function noteConnect(socket: Socket): void {
+  clientOf(socket).parleyOpening?.delete(socket.nsp.name);
+}
+
+function isRepeat(client: ClientInternals, nsp: string): boolean {
+  if (client.nsps.has(nsp) || client.parleyOpening?.has(nsp)) return true;
+  const namespace = client.server._nsps.get(nsp) as unknown as PendingSockets;
+  for (const socket of namespace._preConnectSockets.values())
+    if (socket.client === (client as unknown)) return true;
   return false;
 }
 
-function dropSilently(socket: AnySocket, client: EngineClient<AnySocket>): void {
-  const current = client.nsps.get(socket.nsp.name);
-  (socket as unknown as { _onclose: (reason: string) => void })._onclose(
-    'server namespace disconnect',
-  );
-  // _onclose forgets the namespace entry whichever socket it points at; keep the survivor's.
-  if (current && current !== socket) client.nsps.set(socket.nsp.name, current);
-}
-
-/**
- * The repeated CONNECT usually arrives after the first one was handled (over polling it goes out
- * in a later request). Socket.IO would then close the whole Engine.IO connection ("invalid
- * state": a CONNECT for a namespace the client is already in). The repeat is treated as the same
- * socket instead: answered with that socket's id when it is connected, and left to the pending
- * one's answer while its handshake is still running. (Two CONNECTs decoded in the same tick both
- * get through here; supersede() keeps one of them.)
- */
-function guardRepeatedConnect(client: EngineClient<AnySocket>, server: Server): void {
-  if (client.parleyRepeatGuard) return;
-  client.parleyRepeatGuard = true;
-  const original = client.ondecoded;
-  const guarded = (packet: DecodedPacket) => {
-    if (packet.type === CONNECT_PACKET) {
-      const existing = client.nsps.get(packet.nsp);
-      if (existing) {
-        client._packet({ type: CONNECT_PACKET, nsp: packet.nsp, data: { sid: existing.id } });
-        return;
-      }
-      const nsp = server._nsps.get(packet.nsp) as unknown as
-        { _preConnectSockets?: Map<string, AnySocket> } | undefined;
-      const pending = [...(nsp?._preConnectSockets?.values() ?? [])];
-      if (pending.some((s) => clientOf(s) === client)) return;
+function patchOndecoded(proto: ClientInternals): void {
+  const original = proto.ondecoded;
+  // Patched on the prototype: Client.setup() binds `ondecoded` per client, so every client made
+  // after this boot step gets the guard before its first packet.
+  proto.ondecoded = function guardedOndecoded(this: ClientInternals, packet: DecodedPacket) {
+    const nsp = packet.nsp?.split('?')[0];
+    if (packet.type === CONNECT_PACKET && this.server._nsps.has(nsp)) {
+      if (isRepeat(this, nsp)) return;
+      (this.parleyOpening ??= new Set()).add(nsp);
     }
-    original(packet);
+    original.call(this, packet);
   };
-  client.decoder.off('decoded', original);
-  client.decoder.on('decoded', guarded);
-  client.ondecoded = guarded;
 }
 
-/**
- * Fails loudly at boot when a socket.io upgrade removed what the shim relies on: the repeat would
- * otherwise silently close reference clients' connections or deliver everything twice. Drives
- * one in-memory connection through a throwaway server and inspects the real objects.
- */
-export async function assertRepeatedConnectInternals(): Promise<void> {
-  const server = new Server();
-  const nsp = server.of('/');
-  const missing: string[] = [];
-  const internals = nsp as unknown as { _preConnectSockets?: unknown };
-  if (!(internals._preConnectSockets instanceof Map)) missing.push('Namespace._preConnectSockets');
+type Conn = EventEmitter & { emit(event: 'data', raw: string): boolean };
+
+/** One in-memory Engine.IO connection on a throwaway server; collects what it is sent. */
+function selfTestConnection(server: Server): { conn: Conn; sent: string[] } {
+  const sent: string[] = [];
   const conn = Object.assign(new EventEmitter(), {
     id: 'parley-self-test',
     protocol: 4,
     readyState: 'open',
     request: { headers: {}, url: '/socket.io/?EIO=4', connection: {} },
-    write: () => undefined,
+    write: (raw: string) => sent.push(raw),
     close: () => undefined,
   });
-  const connected = new Promise<AnySocket | null>((resolve) => {
+  (server as unknown as { onconnection(c: unknown): void }).onconnection(conn);
+  return { conn, sent };
+}
+
+const turn = () => new Promise((done) => setTimeout(done, 20));
+
+/**
+ * Boot step while the reference client's routes are on: finds socket.io's Client prototype
+ * through a throwaway connection, checks what the guard relies on, patches it, then proves it:
+ * two CONNECTs decoded together and one after the answer must get exactly one answer and one
+ * socket. Throws (the process does not start) when a socket.io upgrade changed any of that.
+ */
+export async function installRepeatedConnectShim(): Promise<void> {
+  const server = new Server();
+  const nsp = server.of('/');
+  nsp.use((socket, next) => (noteConnect(socket), setTimeout(next, 5)));
+  const { conn } = selfTestConnection(server);
+  const missing: string[] = [];
+  const probe = new Promise<Socket | null>((resolve) => {
     nsp.once('connection', resolve);
     setTimeout(() => resolve(null), 2_000).unref();
   });
   try {
-    (server as unknown as { onconnection(c: unknown): void }).onconnection(conn);
+    if (!((nsp as unknown as Partial<PendingSockets>)._preConnectSockets instanceof Map))
+      missing.push('Namespace._preConnectSockets');
     conn.emit('data', '0');
-    const socket = await connected;
-    if (!socket) {
-      missing.push('CONNECT handling');
-    } else {
-      const client = clientOf(socket);
-      if (!(client.sockets instanceof Map)) missing.push('Client.sockets');
-      if (!(client.nsps instanceof Map)) missing.push('Client.nsps');
-      if (typeof client.decoder?.on !== 'function' || typeof client.decoder?.off !== 'function')
-        missing.push('Client.decoder');
-      if (typeof client.ondecoded !== 'function') missing.push('Client.ondecoded');
-      if (typeof client._packet !== 'function') missing.push('Client._packet');
-      if (typeof (socket as unknown as { _onclose?: unknown })._onclose !== 'function')
-        missing.push('Socket._onclose');
-    }
+    const socket = await probe;
+    if (!socket) throw new Error('CONNECT handling');
+    const internals = clientOf(socket);
+    const proto = Object.getPrototypeOf(internals) as ClientInternals;
+    if (!(internals.nsps instanceof Map)) missing.push('Client.nsps');
+    if (internals.server !== server) missing.push('Client.server');
+    if (typeof proto.ondecoded !== 'function') missing.push('Client.prototype.ondecoded');
+    if (missing.length === 0 && proto.ondecoded.name !== 'guardedOndecoded') patchOndecoded(proto);
+  } catch (err) {
+    missing.push((err as Error).message);
   } finally {
     conn.emit('close', 'self-test done');
   }
+  if (missing.length === 0) await proveGuard(server, missing);
   if (missing.length > 0)
     throw new Error(
       `socket.io internals changed (${missing.join(', ')}): the repeated-CONNECT shim needs review`,
     );
+}
+
+/** A fresh connection after the patch: CONNECT twice in one go, then once more when answered. */
+async function proveGuard(server: Server, missing: string[]): Promise<void> {
+  const { conn, sent } = selfTestConnection(server);
+  let sockets = 0;
+  server.of('/').on('connection', () => (sockets += 1));
+  try {
+    conn.emit('data', '0');
+    conn.emit('data', '0');
+    for (let i = 0; i < 50 && sent.length === 0; i += 1) await turn();
+    conn.emit('data', '0');
+    await turn();
+    const answers = sent.filter((raw) => raw.startsWith('0'));
+    if (answers.length !== 1 || sockets !== 1)
+      missing.push(`guard (${answers.length} answers, ${sockets} sockets for three CONNECTs)`);
+  } finally {
+    conn.emit('close', 'self-test done');
+  }
 }

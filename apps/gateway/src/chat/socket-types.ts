@@ -13,7 +13,7 @@ export interface SocketData {
   bucket: TokenBucket;
   /** Typing timers per room, created on first use. */
   typing?: Map<string, NodeJS.Timeout>;
-  /** True once this socket counts in presence (a superseded duplicate hands this over). */
+  /** True while this socket counts in presence (so drain and disconnect release it once). */
   counted: boolean;
 }
 
