@@ -1,4 +1,4 @@
-import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthThrottling, ChatModule } from '@app/chat';
@@ -7,6 +7,7 @@ import { RedisModule } from '@app/redis';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { ApiValidationPipe } from './common/validation.pipe';
 import { loggerOptions } from './common/logger.options';
 import { ReadRateGuard } from './common/read-rate.guard';
 import { SessionAuthGuard } from './common/session-auth.guard';
@@ -58,11 +59,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         {
           provide: APP_PIPE,
-          useValue: new ValidationPipe({
-            whitelist: true,
-            transform: true,
-            stopAtFirstError: false,
-          }),
+          useClass: ApiValidationPipe,
         },
       ],
     };

@@ -75,7 +75,10 @@ export interface UsersPage {
 
 export interface MessagePage {
   messages: Message[];
+  /** The `before` of the older page; null on the oldest page and on `after` pages. */
   nextBefore: string | null;
+  /** Only on `after` pages: the `after` of the newer page, null once at the newest. */
+  nextAfter?: string | null;
 }
 
 export interface AuthResult {

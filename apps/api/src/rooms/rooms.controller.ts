@@ -42,6 +42,7 @@ import {
 } from '@app/contracts';
 import type { Response } from 'express';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
+import { RoomIdPipe } from '../common/validation.pipe';
 
 const ROOM_ID = { name: 'id', description: 'Room id: "0", a DM id "a:b", or a room id' };
 
@@ -87,7 +88,9 @@ export class RoomsController {
   }
 
   @Post('dm')
-  @ApiOperation({ summary: 'Open (or find) the DM with a user; it appears live for both' })
+  @ApiOperation({
+    summary: 'Open (or find) the DM with a user, by id or by username; it appears live for both',
+  })
   @ApiCreatedResponse({ type: RoomDto, description: 'Created; 200 when the DM already existed' })
   @ApiNotFoundResponse({ description: 'Unknown user' })
   async openDm(
@@ -95,7 +98,7 @@ export class RoomsController {
     @Body() body: CreateDmDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<RoomDto> {
-    const { room, created } = await this.rooms.openDm(user.id, body.userId);
+    const { room, created } = await this.rooms.openDm(user.id, body);
     if (!created) res.status(200);
     return room;
   }
@@ -106,7 +109,7 @@ export class RoomsController {
   @ApiOkResponse({ type: RoomDto })
   @ApiForbiddenResponse({ description: 'Not a member' })
   @ApiNotFoundResponse({ description: 'Unknown room' })
-  get(@CurrentUser() user: SessionUser, @Param('id') roomId: string): Promise<RoomDto> {
+  get(@CurrentUser() user: SessionUser, @Param('id', RoomIdPipe) roomId: string): Promise<RoomDto> {
     return this.rooms.get(user.id, roomId);
   }
 
@@ -118,7 +121,7 @@ export class RoomsController {
   @ApiConflictResponse({ description: 'Name taken, or General / a DM' })
   update(
     @CurrentUser() user: SessionUser,
-    @Param('id') roomId: string,
+    @Param('id', RoomIdPipe) roomId: string,
     @Body() body: UpdateRoomDto,
   ): Promise<RoomDto> {
     return this.rooms.update(user.id, roomId, body);
@@ -131,7 +134,10 @@ export class RoomsController {
   @ApiOkResponse({ type: RoomDto })
   @ApiForbiddenResponse({ description: 'A private room or a DM' })
   @ApiNotFoundResponse({ description: 'Unknown room' })
-  join(@CurrentUser() user: SessionUser, @Param('id') roomId: string): Promise<RoomDto> {
+  join(
+    @CurrentUser() user: SessionUser,
+    @Param('id', RoomIdPipe) roomId: string,
+  ): Promise<RoomDto> {
     return this.membership.join(user.id, roomId);
   }
 
@@ -141,7 +147,10 @@ export class RoomsController {
   @ApiParam(ROOM_ID)
   @ApiNoContentResponse({ description: 'Left; your sockets leave the room on every gateway' })
   @ApiConflictResponse({ description: 'General, a DM, or the owner (hand ownership over first)' })
-  async leave(@CurrentUser() user: SessionUser, @Param('id') roomId: string): Promise<void> {
+  async leave(
+    @CurrentUser() user: SessionUser,
+    @Param('id', RoomIdPipe) roomId: string,
+  ): Promise<void> {
     await this.membership.leave(user.id, roomId);
   }
 
@@ -152,7 +161,7 @@ export class RoomsController {
   @ApiForbiddenResponse({ description: 'Not a member' })
   members(
     @CurrentUser() user: SessionUser,
-    @Param('id') roomId: string,
+    @Param('id', RoomIdPipe) roomId: string,
     @Query() query: PageQueryDto,
   ): Promise<MembersPageDto> {
     return this.membership.members(
@@ -171,7 +180,7 @@ export class RoomsController {
   @ApiNotFoundResponse({ description: 'Unknown room or user' })
   async add(
     @CurrentUser() user: SessionUser,
-    @Param('id') roomId: string,
+    @Param('id', RoomIdPipe) roomId: string,
     @Body() body: AddMemberDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<void> {
@@ -187,7 +196,7 @@ export class RoomsController {
   @ApiForbiddenResponse({ description: 'Not an admin, or the target is the owner' })
   async remove(
     @CurrentUser() user: SessionUser,
-    @Param('id') roomId: string,
+    @Param('id', RoomIdPipe) roomId: string,
     @Param('userId') userId: string,
   ): Promise<void> {
     await this.membership.remove(user.id, roomId, userId);
@@ -200,7 +209,7 @@ export class RoomsController {
   @ApiForbiddenResponse({ description: 'Not the owner' })
   setRole(
     @CurrentUser() user: SessionUser,
-    @Param('id') roomId: string,
+    @Param('id', RoomIdPipe) roomId: string,
     @Param('userId') userId: string,
     @Body() body: SetRoleDto,
   ): Promise<RoomMemberDto> {

@@ -83,6 +83,9 @@ export class MessagesService {
       case 'duplicate-trimmed':
         throw Conflict('clientId was used for a message that is no longer in history');
       case 'duplicate':
+        // A retry carries the same text; a different one is a client reusing its keys.
+        if (result.message.message !== text)
+          throw Conflict('clientId was already used for a different message');
         return { message: result.message, created: false };
       case 'created':
         this.events.emit('messageCreated', { message: result.message, toUsers: openedWith });
@@ -113,6 +116,18 @@ export class MessagesService {
     await this.rooms.assertMember(userId, roomId);
     if (before === undefined) return this.newestPage(roomId, limit);
     return toPage(await this.messages.pageBefore(roomId, before, limit));
+  }
+
+  /** Forward paging: the first `limit` messages after `after` ("0": from the first), oldest first. */
+  async historyAfter(
+    userId: string,
+    roomId: string,
+    after: string,
+    limit: number,
+  ): Promise<MessagePage> {
+    await this.rooms.assertMember(userId, roomId);
+    const { messages, complete } = await this.messages.after(roomId, after, limit);
+    return { messages, nextBefore: null, nextAfter: complete ? null : messages[limit - 1].id };
   }
 
   private async newestPage(roomId: string, limit: number): Promise<MessagePage> {

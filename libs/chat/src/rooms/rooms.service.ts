@@ -208,7 +208,24 @@ export class RoomsService {
    * Opens (or returns) the DM between two users; a new one is announced to both. 400 for
    * yourself, 404 for an unknown user.
    */
-  async openDm(userId: string, peerId: string): Promise<{ room: Room; created: boolean }> {
+  /** Opens the DM with a user given by id or by username (any case), exactly one of them. */
+  async openDm(
+    userId: string,
+    peer: string | { userId?: string; username?: string },
+  ): Promise<{ room: Room; created: boolean }> {
+    if (typeof peer === 'string') return this.openDmWith(userId, peer);
+    if ((peer.userId === undefined) === (peer.username === undefined))
+      throw BadRequest('Give userId or username, not both');
+    if (peer.userId !== undefined) return this.openDmWith(userId, peer.userId);
+    const found = await this.users.findByUsername(peer.username as string);
+    if (!found) throw NotFound('User not found');
+    return this.openDmWith(userId, found.id);
+  }
+
+  private async openDmWith(
+    userId: string,
+    peerId: string,
+  ): Promise<{ room: Room; created: boolean }> {
     if (userId === peerId) throw BadRequest('A DM needs two different users');
     const names = await this.usernames([userId, peerId]);
     if (!names.has(peerId) || !names.has(userId)) throw NotFound('User not found');

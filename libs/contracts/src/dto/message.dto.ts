@@ -2,7 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Limits } from '../limits';
-import { CLIENT_ID_MESSAGE, CLIENT_ID_PATTERN, IsChatText, IsMessageId } from './validators';
+import {
+  CLIENT_ID_MESSAGE,
+  CLIENT_ID_PATTERN,
+  IsChatText,
+  IsHistoryCursor,
+  IsMessageId,
+} from './validators';
 
 export class MessageDto {
   @ApiProperty({ example: '1763784000123-0' }) id: string;
@@ -13,12 +19,29 @@ export class MessageDto {
   date: number;
   @ApiProperty({ example: 42, description: 'Gap-free position in the room' }) seq: number;
   @ApiPropertyOptional() clientId?: string;
+  @ApiPropertyOptional({
+    enum: [true],
+    description: 'Only in the answer to a send: the clientId was seen before, nothing new stored',
+  })
+  replayed?: true;
 }
 
 export class MessagePageDto {
   @ApiProperty({ type: [MessageDto], description: 'Oldest first' }) messages: MessageDto[];
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as `before` for the older page' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Pass as `before` for the older page; null on the oldest page and on `after` pages',
+  })
   nextBefore: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description:
+      'Only on `after` pages: pass as `after` for the newer page; null once at the newest',
+  })
+  nextAfter?: string | null;
 }
 
 export class SendMessageDto {
@@ -46,14 +69,22 @@ export class HistoryQueryDto {
   before?: string;
 
   @ApiPropertyOptional({
+    description: 'Return messages newer than this message id ("0": from the first), oldest first',
+  })
+  @IsOptional()
+  @IsHistoryCursor({ message: 'after must be "0" or a message id' })
+  after?: string;
+
+  @ApiPropertyOptional({
     minimum: 1,
     maximum: Limits.historyPageMax,
     default: Limits.historyPageDefault,
   })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
+  // class-validator checks bottom-up and reports the first failure: the type check goes last.
   @Min(1)
   @Max(Limits.historyPageMax)
+  @IsInt({ message: 'limit must be an integer' })
   limit?: number;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { Limits } from '../limits';
 import type { RoomKind, RoomRole } from '../models';
 import { UserDto } from './user.dto';
@@ -29,15 +29,36 @@ export class RoomDto {
     description: "The caller's role; absent when the caller is not a member",
   })
   role?: RoomRole;
-  @ApiProperty({ example: 42, description: "The room's newest seq (0: no messages)" })
+  @ApiProperty({
+    example: 42,
+    description: "The room's newest seq, messages and changes (0: nothing yet)",
+  })
   lastSeq: number;
+  @ApiPropertyOptional({
+    example: 40,
+    description: "The caller's read marker; absent for non-members and in broadcasts",
+  })
+  readSeq?: number;
+  @ApiPropertyOptional({
+    example: 1,
+    description: "Other members' messages after readSeq (edits and reactions do not count)",
+  })
+  unread?: number;
 }
 
+/** The other member of a DM: by id or by username, exactly one of them. */
 export class CreateDmDto {
-  @ApiProperty({ example: '2', description: 'The other user id' })
-  @IsString()
+  @ApiPropertyOptional({ example: '2', description: "The other user's id (or give username)" })
+  @ValidateIf((dto: CreateDmDto) => dto.username === undefined || dto.userId !== undefined)
   @Matches(USER_ID_PATTERN, { message: 'userId must be a decimal user id' })
-  userId: string;
+  @IsString({ message: 'userId or username is required' })
+  userId?: string;
+
+  @ApiPropertyOptional({ example: 'Joe', description: "The other user's name, any case" })
+  @ValidateIf((dto: CreateDmDto) => dto.username !== undefined)
+  @Matches(Limits.usernamePattern, { message: 'username must be a username' })
+  @IsString()
+  username?: string;
 }
 
 export class CreateRoomDto {
@@ -94,9 +115,10 @@ export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: Limits.listPageMax, default: Limits.listPageDefault })
   @IsOptional()
   @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
+  // class-validator checks bottom-up and reports the first failure: the type check goes last.
   @Min(1)
   @Max(Limits.listPageMax)
+  @IsInt({ message: 'limit must be an integer' })
   limit?: number;
 }
 

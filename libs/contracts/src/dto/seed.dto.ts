@@ -21,18 +21,18 @@ export class SeedMessagesQueryDto {
   @ApiPropertyOptional({ default: 0 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
   @Min(0)
   @Max(Limits.seedOffsetMax, {
     message: `offset must be at most ${Limits.seedOffsetMax}; page further back with /api/rooms/:id/messages?before=`,
   })
+  @IsInt() // checked first (bottom-up): one error per field
   offset?: number;
 
   @ApiPropertyOptional({ default: 15 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
   @Min(1)
   @Max(Limits.seedPageMax)
+  @IsInt()
   size?: number;
 }

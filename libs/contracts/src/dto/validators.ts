@@ -34,6 +34,18 @@ export function IsMessageId(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
+/** A forward cursor: "0" (from the first message) or a message id. */
+export function IsHistoryCursor(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isHistoryCursor',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: '$property must be "0" or a message id', ...options },
+      validator: { validate: (value: unknown) => value === '0' || isMessageId(value) },
+    });
+}
+
 /** Chat text: 1..4000 Unicode code points, at least one of them visible. */
 export function IsChatText(options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
