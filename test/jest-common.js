@@ -1,7 +1,7 @@
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const libs = ['redis', 'contracts', 'chat', 'config'];
+const libs = ['redis', 'contracts', 'chat', 'config', 'client'];
 
 module.exports = {
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', { swcrc: true, cwd: root }] },
