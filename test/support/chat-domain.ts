@@ -2,13 +2,17 @@ import type { Room } from '@app/contracts';
 import { DomainError } from '@app/chat/errors/domain-error';
 import { ChatEventMap, ChatEventName, ChatEvents } from '@app/chat/events/chat-events';
 import { MessagesService } from '@app/chat/messages/messages.service';
+import { MessageUpdatesService } from '@app/chat/messages/message-updates.service';
+import { ReadsService } from '@app/chat/reads/reads.service';
 import { MembershipService } from '@app/chat/rooms/membership.service';
 import { RoomsService } from '@app/chat/rooms/rooms.service';
 import { UsersService } from '@app/chat/users/users.service';
 import { toParleyConfig, validateEnv } from '@app/config';
 import {
+  MessageChangesRepository,
   MessagesRepository,
   PresenceRepository,
+  ReadsRepository,
   RateLimitRepository,
   RoomsRepository,
   StatusRepository,
@@ -56,7 +60,8 @@ export async function chatDomain(db: number) {
     limits,
     config,
   );
-  const rooms = new RoomsService(roomsRepo, usersRepo, events);
+  const readsRepo = new ReadsRepository(redis);
+  const rooms = new RoomsService(roomsRepo, usersRepo, events, readsRepo);
   const membership = new MembershipService(roomsRepo, rooms, users, events);
   const messages = new MessagesService(
     new MessagesRepository(redis),
@@ -65,6 +70,13 @@ export async function chatDomain(db: number) {
     limits,
     config,
   );
+  const updates = new MessageUpdatesService(
+    new MessageChangesRepository(redis),
+    events,
+    limits,
+    config,
+  );
+  const reads = new ReadsService(readsRepo, rooms, events);
   let userCount = 0;
 
   /** A stored account (no password hashing: the rules under test never log in). */
@@ -90,6 +102,8 @@ export async function chatDomain(db: number) {
     rooms,
     membership,
     messages,
+    updates,
+    reads,
     user,
     snapshot,
     /** An empty database with `count` new accounts, and no events recorded. */

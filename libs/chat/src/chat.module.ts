@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { AuthThrottling, ReadRateLimiter } from './common/request-limits';
 import { ChatEvents } from './events/chat-events';
 import { MessagesService } from './messages/messages.service';
+import { MessageUpdatesService } from './messages/message-updates.service';
+import { ReadsService } from './reads/reads.service';
 import { PresenceService } from './presence/presence.service';
 import { StatusService } from './presence/status.service';
 import { SocketAnnouncer } from './realtime/socket-announcer';
@@ -20,6 +22,8 @@ const services = [
   RoomsService,
   MembershipService,
   MessagesService,
+  MessageUpdatesService,
+  ReadsService,
   PresenceService,
   StatusService,
   SessionsService,

@@ -9,6 +9,8 @@ export * from './rooms/room-id';
 export * from './rooms/rooms.service';
 export * from './rooms/membership.service';
 export * from './messages/messages.service';
+export * from './messages/message-updates.service';
+export * from './reads/reads.service';
 export * from './presence/presence.service';
 export * from './presence/status.service';
 export * from './sessions/sessions.service';

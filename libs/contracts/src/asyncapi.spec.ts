@@ -12,7 +12,14 @@ import {
   ClientEvents,
   ServerEvents,
   type MemberEvent,
+  type MessageDeletePayload,
+  type MessageEditPayload,
+  type MessageReactPayload,
+  type MessageUpdate,
+  type MessageUpdatedEvent,
   type PresenceWatchPayload,
+  type RoomReadEvent,
+  type RoomReadPayload,
   type RoomLeftEvent,
   type SendMessagePayload,
   type SyncPayload,
@@ -21,7 +28,7 @@ import {
   type TypingEvent,
   type TypingPayload,
 } from './events';
-import type { AckError, Message, Room, RoomKind, RoomRole, User } from './models';
+import type { AckError, Message, Reaction, Room, RoomKind, RoomRole, User } from './models';
 
 const DOC_PATH = resolve(__dirname, '../../../docs/asyncapi.yaml');
 
@@ -52,7 +59,15 @@ const shapes: Record<string, Record<string, 'optional' | 'required'>> = {
     date: 'required',
     seq: 'required',
     clientId: 'optional',
+    editedAt: 'optional',
+    deleted: 'optional',
+    reactions: 'optional',
   } satisfies Fields<Message>,
+  Reaction: {
+    emoji: 'required',
+    count: 'required',
+    userIds: 'required',
+  } satisfies Fields<Reaction>,
   Room: {
     id: 'required',
     kind: 'required',
@@ -63,6 +78,8 @@ const shapes: Record<string, Record<string, 'optional' | 'required'>> = {
     memberCount: 'required',
     role: 'optional',
     lastSeq: 'required',
+    readSeq: 'optional',
+    unread: 'optional',
   } satisfies Fields<Room>,
   AckError: {
     code: 'required',
@@ -90,7 +107,31 @@ const shapes: Record<string, Record<string, 'optional' | 'required'>> = {
   SyncRoomResult: {
     messages: 'required',
     complete: 'required',
+    updates: 'required',
   } satisfies Fields<SyncRoomResult>,
+  MessageUpdate: { seq: 'required', message: 'required' } satisfies Fields<MessageUpdate>,
+  MessageUpdatedEvent: {
+    roomId: 'required',
+    seq: 'required',
+    message: 'required',
+  } satisfies Fields<MessageUpdatedEvent>,
+  RoomReadPayload: { roomId: 'required', seq: 'required' } satisfies Fields<RoomReadPayload>,
+  RoomReadEvent: { roomId: 'required', readSeq: 'required' } satisfies Fields<RoomReadEvent>,
+  MessageEditPayload: {
+    roomId: 'required',
+    id: 'required',
+    message: 'required',
+  } satisfies Fields<MessageEditPayload>,
+  MessageDeletePayload: {
+    roomId: 'required',
+    id: 'required',
+  } satisfies Fields<MessageDeletePayload>,
+  MessageReactPayload: {
+    roomId: 'required',
+    id: 'required',
+    emoji: 'required',
+    on: 'required',
+  } satisfies Fields<MessageReactPayload>,
   PresenceWatchPayload: { userIds: 'required' } satisfies Fields<PresenceWatchPayload>,
   TalkEvent: { roomId: 'required', user: 'required' } satisfies Fields<TalkEvent>,
 };
@@ -116,6 +157,10 @@ const clientPayloads: Record<ClientEventName, string> = {
   typing: 'TypingPayload',
   sync: 'SyncPayload',
   'presence.watch': 'PresenceWatchPayload',
+  'room.read': 'RoomReadPayload',
+  'message.edit': 'MessageEditPayload',
+  'message.delete': 'MessageDeletePayload',
+  'message.react': 'MessageReactPayload',
 };
 const serverPayloads: Record<ServerEventName, string> = {
   message: 'Message',
@@ -134,6 +179,8 @@ const serverPayloads: Record<ServerEventName, string> = {
   'member.updated': 'MemberEvent',
   'talk.start': 'TalkEvent',
   'talk.stop': 'TalkEvent',
+  'room.read': 'RoomReadEvent',
+  'message.updated': 'MessageUpdatedEvent',
 };
 
 /** The success branch of each client event's ack, beyond `ok: true`. */
@@ -143,6 +190,10 @@ const ackFields: Record<ClientEventName, string[]> = {
   typing: [],
   sync: ['rooms'],
   'presence.watch': ['users'],
+  'room.read': ['readSeq'],
+  'message.edit': ['message'],
+  'message.delete': ['message'],
+  'message.react': ['message'],
 };
 
 function sorted(values: Iterable<string>): string[] {

@@ -7,6 +7,10 @@ export const ClientEvents = {
   Typing: 'typing',
   Sync: 'sync',
   PresenceWatch: 'presence.watch',
+  RoomRead: 'room.read',
+  MessageEdit: 'message.edit',
+  MessageDelete: 'message.delete',
+  MessageReact: 'message.react',
 } as const;
 
 export const ServerEvents = {
@@ -25,6 +29,8 @@ export const ServerEvents = {
   TalkStart: 'talk.start',
   TalkStop: 'talk.stop',
   UserStatus: 'user.status',
+  RoomRead: 'room.read',
+  MessageUpdated: 'message.updated',
 } as const;
 
 /** `room.left`: the caller's sockets are out of the room (left, kicked). */
@@ -66,6 +72,43 @@ export interface SyncPayload {
 export interface SyncRoomResult {
   messages: Message[];
   complete: boolean;
+  /** Messages changed after the cursor, each once, at its latest change's seq, in seq order. */
+  updates: MessageUpdate[];
+}
+
+/** A message's current state after the change that took `seq`. */
+export interface MessageUpdate {
+  seq: number;
+  message: Message;
+}
+/** `message.updated`, to the room's members. */
+export interface MessageUpdatedEvent extends MessageUpdate {
+  roomId: string;
+}
+/** `room.read` from the client: move the caller's marker forward to `seq`. */
+export interface RoomReadPayload {
+  roomId: string;
+  seq: number;
+}
+/** `room.read` to the user's sockets: the marker moved (on any device). */
+export interface RoomReadEvent {
+  roomId: string;
+  readSeq: number;
+}
+export interface MessageEditPayload {
+  roomId: string;
+  id: string;
+  message: string;
+}
+export interface MessageDeletePayload {
+  roomId: string;
+  id: string;
+}
+export interface MessageReactPayload {
+  roomId: string;
+  id: string;
+  emoji: string;
+  on: boolean;
 }
 
 export interface TypingEvent {
@@ -89,6 +132,19 @@ export interface ClientToServerEvents {
     payload: PresenceWatchPayload,
     ack?: AckFn<{ users: User[] }>,
   ) => void;
+  [ClientEvents.RoomRead]: (payload: RoomReadPayload, ack?: AckFn<{ readSeq: number }>) => void;
+  [ClientEvents.MessageEdit]: (
+    payload: MessageEditPayload,
+    ack?: AckFn<{ message: Message }>,
+  ) => void;
+  [ClientEvents.MessageDelete]: (
+    payload: MessageDeletePayload,
+    ack?: AckFn<{ message: Message }>,
+  ) => void;
+  [ClientEvents.MessageReact]: (
+    payload: MessageReactPayload,
+    ack?: AckFn<{ message: Message }>,
+  ) => void;
 }
 
 export interface ServerToClientEvents {
@@ -107,4 +163,6 @@ export interface ServerToClientEvents {
   [ServerEvents.TalkStart]: (event: TalkEvent) => void;
   [ServerEvents.TalkStop]: (event: TalkEvent) => void;
   [ServerEvents.UserStatus]: (user: User) => void;
+  [ServerEvents.RoomRead]: (event: RoomReadEvent) => void;
+  [ServerEvents.MessageUpdated]: (event: MessageUpdatedEvent) => void;
 }

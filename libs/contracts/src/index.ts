@@ -6,6 +6,7 @@ export * from './dto/auth.dto';
 export * from './dto/user.dto';
 export * from './dto/room.dto';
 export * from './dto/message.dto';
+export * from './dto/message-updates.dto';
 export * from './dto/seed.dto';
 export * from './dto/socket.dto';
 export * from './dto/token.dto';

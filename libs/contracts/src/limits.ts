@@ -39,6 +39,12 @@ export const Limits = {
   /** A value's optional time to live, seconds (30 days). */
   queueTtlMaxSeconds: 30 * 24 * 3600,
   statusTextMaxLength: 100,
+  /** A reaction: one grapheme cluster of at most this many UTF-8 bytes. */
+  reactionEmojiMaxBytes: 32,
+  /** Distinct emoji on one message. */
+  reactionsPerMessageMax: 50,
+  /** Reactor ids shown per emoji (`count` has them all). */
+  reactionUserIdsShown: 20,
 } as const;
 
 export const GENERAL_ROOM_ID = '0';

@@ -9,6 +9,20 @@ export interface Message {
   /** Position in the room: 1, 2, 3, … with no gaps. */
   seq: number;
   clientId?: string;
+  /** When the text was last edited (unix seconds); absent when never edited. */
+  editedAt?: number;
+  /** Deleted: `message` is then "" (and there are no reactions). */
+  deleted?: true;
+  /** Absent when none; in order of each emoji's first reaction. */
+  reactions?: Reaction[];
+}
+
+export interface Reaction {
+  /** One grapheme cluster, at most 32 bytes of UTF-8. */
+  emoji: string;
+  count: number;
+  /** The first reactors (at most 20; `count` has them all). */
+  userIds: string[];
 }
 
 /** What others see of a user's presence; `invisible` users show as `offline`. */
@@ -50,8 +64,12 @@ export interface Room {
   memberCount: number;
   /** The caller's role; absent where the caller is not a member (directory) or in broadcasts. */
   role?: RoomRole;
-  /** The room's newest seq, 0 when it has no messages. */
+  /** The room's newest seq (messages and changes), 0 when nothing happened yet. */
   lastSeq: number;
+  /** The caller's read marker; absent where the caller is not a member and in broadcasts. */
+  readSeq?: number;
+  /** Others' messages after `readSeq`; present with it. */
+  unread?: number;
 }
 
 export interface RoomMember {

@@ -8,6 +8,8 @@ export * from './repositories/status.repository';
 export * from './repositories/sessions.repository';
 export * from './repositories/rooms.repository';
 export * from './repositories/messages.repository';
+export * from './repositories/message-changes.repository';
+export * from './repositories/reads.repository';
 export * from './repositories/presence.repository';
 export * from './repositories/seed.repository';
 export * from './repositories/rate-limit.repository';

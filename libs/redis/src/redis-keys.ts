@@ -47,6 +47,16 @@ export const RedisKeys = {
   /** String: message id stored for a (user, clientId) in this room; expires after 24 h. */
   roomClientId: (roomId: string, userId: string, clientId: string) =>
     `room:{${roomId}}:cid:${userId}:${clientId}`,
+  /**
+   * Edits, deletions and reactions (scripts/message-updates.lua.ts). roomMessageState: hash
+   * message id → JSON current state of changed messages. roomChanges: stream of changes, id
+   * `<seq>-0`, fields m (message id) and c (running count). roomChangeCount: counter of changes.
+   * roomReadMarkers: hash user id → `readSeq:messages up to readSeq`.
+   */
+  roomMessageState: (roomId: string) => `room:{${roomId}}:state`,
+  roomChanges: (roomId: string) => `room:{${roomId}}:changes`,
+  roomChangeCount: (roomId: string) => `room:{${roomId}}:changed`,
+  roomReadMarkers: (roomId: string) => `room:{${roomId}}:reads`,
 
   /**
    * API tokens. apiToken: JSON record of one token, found by the sha256 of its secret (the

@@ -25,6 +25,8 @@ import { RateLimitRepository } from './repositories/rate-limit.repository';
 import { ApiTokensRepository } from './repositories/api-tokens.repository';
 import { QueuesRepository } from './repositories/queues.repository';
 import { QueueSignals } from './repositories/queue-signals';
+import { MessageChangesRepository } from './repositories/message-changes.repository';
+import { ReadsRepository } from './repositories/reads.repository';
 
 const logger = new Logger('Redis');
 
@@ -67,6 +69,8 @@ const repositories = [
   SessionsRepository,
   RoomsRepository,
   MessagesRepository,
+  MessageChangesRepository,
+  ReadsRepository,
   PresenceRepository,
   SeedRepository,
   RateLimitRepository,

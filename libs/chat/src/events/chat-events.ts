@@ -12,6 +12,10 @@ export interface ChatEventMap {
    * (another gateway may not be listening on the new room's channel yet).
    */
   messageCreated: { message: Message; toUsers?: string[] };
+  /** A message was edited, deleted or reacted to: `seq` is the change's, `message` its state. */
+  messageUpdated: { roomId: string; seq: number; message: Message };
+  /** A user's read marker moved forward (their other devices follow it). */
+  readMoved: { userId: string; roomId: string; readSeq: number };
   /**
    * A room came into being with its first members (a group room's owner, or both sides of a new
    * DM). `views` is each member's own view; `dm` also announces it as v1's `show.room`.

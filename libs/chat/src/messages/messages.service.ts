@@ -19,7 +19,8 @@ export interface SendResult {
 const NEWEST_PAGES_MAX = 1_000;
 
 interface CachedPage {
-  newestId: string;
+  /** The room's seq when the page was read: every message and every change moves it. */
+  seq: string;
   page: MessagePage;
 }
 
@@ -27,8 +28,10 @@ interface CachedPage {
 export class MessagesService {
   /**
    * The newest page of each busy room, the page every client reads when it opens the room.
-   * Redis is still asked on every read, but only whether the newest message changed; the page is
-   * sent (and decoded) again only when it did.
+   * Redis is still asked on every read, but only whether the room's seq moved (a new message, or
+   * an edit, deletion or reaction anywhere in the room: each takes a seq); the page is sent (and
+   * decoded) again only when it did. So a copy held by one process is never stale after a change
+   * made through another.
    */
   private readonly newestPages = new LRUCache<string, CachedPage>({ max: NEWEST_PAGES_MAX });
 
@@ -133,13 +136,13 @@ export class MessagesService {
   private async newestPage(roomId: string, limit: number): Promise<MessagePage> {
     const key = `${limit}/${roomId}`;
     const cached = this.newestPages.get(key);
-    const fresh = await this.messages.newestPage(roomId, limit, cached?.newestId);
+    const fresh = await this.messages.newestPage(roomId, limit, cached?.seq);
     if (fresh === 'unchanged' && cached) return cached.page;
-    if (fresh === 'unchanged') throw new Error('newestPage: unchanged without a known id');
+    if (fresh === 'unchanged') throw new Error('newestPage: unchanged without a known seq');
     const page = toPage(fresh);
-    const newest = fresh.messages.at(-1);
     // Shared by every reader from now on, so frozen against a caller that would edit it.
-    if (newest) this.newestPages.set(key, { newestId: newest.id, page: deepFreeze(page) });
+    if (fresh.messages.length > 0)
+      this.newestPages.set(key, { seq: fresh.seq, page: deepFreeze(page) });
     return page;
   }
 
@@ -156,8 +159,9 @@ export class MessagesService {
 
   /**
    * Recovery: for each room the caller is a member of, the messages after its cursor (at most
-   * 500; `complete:false` means call again from the last id). Rooms the caller is not in are
-   * left out; a Redis error fails the whole answer rather than silently dropping rooms.
+   * 500; `complete:false` means call again from the last id) and, as `updates`, every message
+   * changed after it in its current state. Rooms the caller is not in are left out; a Redis
+   * error fails the whole answer rather than silently dropping rooms.
    */
   async sync(
     userId: string,
@@ -166,7 +170,7 @@ export class MessagesService {
     const results = await Promise.all(
       Object.entries(cursors).map(async ([roomId, cursor]) => {
         if (!(await this.rooms.isMember(userId, roomId))) return null;
-        return [roomId, await this.messages.after(roomId, cursor, Limits.syncPageMax)] as const;
+        return [roomId, await this.messages.syncAfter(roomId, cursor, Limits.syncPageMax)] as const;
       }),
     );
     return Object.fromEntries(results.filter((r) => r !== null));
@@ -178,7 +182,11 @@ function toPage({ messages, hasMore }: { messages: Message[]; hasMore: boolean }
 }
 
 function deepFreeze(page: MessagePage): MessagePage {
-  page.messages.forEach((m) => Object.freeze(m));
+  page.messages.forEach((m) => {
+    m.reactions?.forEach((r) => Object.freeze(r.userIds));
+    Object.freeze(m.reactions);
+    Object.freeze(m);
+  });
   Object.freeze(page.messages);
   return Object.freeze(page);
 }

@@ -37,6 +37,15 @@ export class SocketAnnouncer extends ChatEvents {
       this.io.to(target).emit(ServerEvents.Message, message);
       this.onAnnounce(ServerEvents.Message);
     },
+    messageUpdated: ({ roomId, seq, message }) => {
+      this.io
+        .to(SocketRooms.room(roomId))
+        .emit(ServerEvents.MessageUpdated, { roomId, seq, message });
+      this.onAnnounce(ServerEvents.MessageUpdated);
+    },
+    readMoved: ({ userId, roomId, readSeq }) => {
+      this.io.to(SocketRooms.user(userId)).emit(ServerEvents.RoomRead, { roomId, readSeq });
+    },
     roomOpened: ({ roomId, views, dm }) => {
       for (const { userId, room } of views) {
         const own = SocketRooms.user(userId);

@@ -1,5 +1,5 @@
 import { GENERAL_ROOM_ID, GENERAL_ROOM_NAME, Room, RoomRole } from '@app/contracts';
-import type { RoomRecord } from '@app/redis';
+import type { ReadState, RoomRecord } from '@app/redis';
 
 type GroupRecord = Extract<RoomRecord, { kind: 'public' | 'private' }>;
 
@@ -56,10 +56,15 @@ export const RoomViews = {
     return room;
   },
 
-  /** The same room without the viewer's role: what every member may be sent. */
+  /** The same room without the viewer's own fields: what every member may be sent. */
   shared(room: Room): Room {
-    const { role: _role, ...rest } = room;
+    const { role: _role, readSeq: _readSeq, unread: _unread, ...rest } = room;
     return rest;
+  },
+
+  /** The room with the viewer's read marker and unread count (and the seq read with them). */
+  read(room: Room, state: ReadState): Room {
+    return { ...room, lastSeq: state.lastSeq, readSeq: state.readSeq, unread: state.unread };
   },
 };
 

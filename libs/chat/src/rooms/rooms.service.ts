@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { GENERAL_ROOM_ID, Room, RoomDirectoryPage, RoomRole } from '@app/contracts';
-import { RoomAccess, RoomRecord, RoomsRepository, UsersRepository } from '@app/redis';
+import {
+  ReadsRepository,
+  RoomAccess,
+  RoomRecord,
+  RoomsRepository,
+  UsersRepository,
+} from '@app/redis';
 import { BadRequest, Conflict, DomainError, Forbidden, NotFound } from '../errors/domain-error';
 import { ChatEvents } from '../events/chat-events';
 import { dmRoomId, newGroupRoomId, parseRoomId } from './room-id';
@@ -26,6 +32,7 @@ export class RoomsService {
     private readonly rooms: RoomsRepository,
     private readonly users: UsersRepository,
     private readonly events: ChatEvents,
+    private readonly reads: ReadsRepository,
   ) {}
 
   /**
@@ -69,22 +76,32 @@ export class RoomsService {
     const groups =
       only === 'all' ? records.filter((r): r is GroupRecord => r.kind !== 'dm') : ([] as const);
     const peerIds = dms.flatMap((d) => d.members);
-    const [names, userCount, seqs, counts, roles] = await Promise.all([
+    // Read states carry each room's seq too: one script per room gives seq, marker and unread.
+    const [names, userCount, reads, counts, roles] = await Promise.all([
       this.usernames([userId, ...peerIds]),
       this.users.count(),
-      this.rooms.lastSeqs([GENERAL_ROOM_ID, ...dms.map((d) => d.id), ...groups.map((g) => g.id)]),
+      this.reads.states(userId, [
+        GENERAL_ROOM_ID,
+        ...dms.map((d) => d.id),
+        ...groups.map((g) => g.id),
+      ]),
       this.rooms.memberCounts(groups.map((g) => g.id)),
       this.rooms.rolesOf(
         userId,
         groups.map((g) => g.id),
       ),
     ]);
-    const list: Room[] = [RoomViews.general(userCount, seqs[0])];
-    dms.forEach((d, i) => list.push(RoomViews.dm(d.id, d.members, names, userId, seqs[1 + i])));
+    const list: Room[] = [RoomViews.read(RoomViews.general(userCount, 0), reads[0])];
+    dms.forEach((d, i) =>
+      list.push(RoomViews.read(RoomViews.dm(d.id, d.members, names, userId, 0), reads[1 + i])),
+    );
     groups.forEach((g, i) => {
       const role = roles[i];
       // The index may still list a room the user just left: the room's own record decides.
-      if (role) list.push(RoomViews.group(g, counts[i], seqs[1 + dms.length + i], role));
+      if (role)
+        list.push(
+          RoomViews.read(RoomViews.group(g, counts[i], 0, role), reads[1 + dms.length + i]),
+        );
     });
     return list.sort(compareRooms);
   }
@@ -95,8 +112,20 @@ export class RoomsService {
     return this.view(roomId, userId, access);
   }
 
-  /** The room as `viewerId` (a member with `access`) sees it. */
+  /** The room as `viewerId` (a member with `access`) sees it, with their read state. */
   async view(roomId: string, viewerId: string, access: MemberAccess): Promise<Room> {
+    const [room, [read]] = await Promise.all([
+      this.viewWithoutReads(roomId, viewerId, access),
+      this.reads.states(viewerId, [roomId]),
+    ]);
+    return RoomViews.read(room, read);
+  }
+
+  private async viewWithoutReads(
+    roomId: string,
+    viewerId: string,
+    access: MemberAccess,
+  ): Promise<Room> {
     if (access.kind === 'general') {
       const [count, [lastSeq]] = await Promise.all([
         this.users.count(),
@@ -131,7 +160,11 @@ export class RoomsService {
       throw Conflict('A public room with this name exists');
     await this.rooms.createGroup(record);
     if (record.kind === 'public') await this.rooms.listInDirectory(record.name, record.id);
-    const room = RoomViews.group(record, 1, 0, 'owner');
+    const room = RoomViews.read(RoomViews.group(record, 1, 0, 'owner'), {
+      lastSeq: 0,
+      readSeq: 0,
+      unread: 0,
+    });
     this.events.emit('roomOpened', { roomId: record.id, views: [{ userId, room }], dm: false });
     return room;
   }
@@ -232,8 +265,14 @@ export class RoomsService {
     const roomId = dmRoomId(userId, peerId);
     const members = (parseRoomId(roomId) as { members: [string, string] }).members;
     const created = await this.rooms.createDm(roomId, members);
-    const [lastSeq] = await this.rooms.lastSeqs([roomId]);
-    const viewOf = (viewer: string) => RoomViews.dm(roomId, members, names, viewer, lastSeq);
+    const reads = await Promise.all(
+      members.map(async (m) => (await this.reads.states(m, [roomId]))[0]),
+    );
+    const viewOf = (viewer: string) =>
+      RoomViews.read(
+        RoomViews.dm(roomId, members, names, viewer, 0),
+        reads[members.indexOf(viewer)],
+      );
     if (created) {
       const views = members.map((m) => ({ userId: m, room: viewOf(m) }));
       this.events.emit('roomOpened', { roomId, views, dm: true });

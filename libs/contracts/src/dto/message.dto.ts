@@ -10,6 +10,14 @@ import {
   IsMessageId,
 } from './validators';
 
+export class ReactionDto {
+  @ApiProperty({ example: '👍', description: 'One grapheme cluster, at most 32 bytes' })
+  emoji: string;
+  @ApiProperty({ example: 3 }) count: number;
+  @ApiProperty({ type: [String], example: ['1', '4'], description: 'The first 20 reactors' })
+  userIds: string[];
+}
+
 export class MessageDto {
   @ApiProperty({ example: '1763784000123-0' }) id: string;
   @ApiProperty({ example: '0' }) roomId: string;
@@ -19,6 +27,15 @@ export class MessageDto {
   date: number;
   @ApiProperty({ example: 42, description: 'Gap-free position in the room' }) seq: number;
   @ApiPropertyOptional() clientId?: string;
+  @ApiPropertyOptional({ example: 1763784060.5, description: 'Last edit (unix seconds)' })
+  editedAt?: number;
+  @ApiPropertyOptional({ enum: [true], description: 'Deleted: `message` is then ""' })
+  deleted?: true;
+  @ApiPropertyOptional({
+    type: [ReactionDto],
+    description: "Absent when none; in order of each emoji's first reaction",
+  })
+  reactions?: ReactionDto[];
   @ApiPropertyOptional({
     enum: [true],
     description: 'Only in the answer to a send: the clientId was seen before, nothing new stored',

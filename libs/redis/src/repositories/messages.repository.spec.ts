@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import type { Message } from '@app/contracts';
 import { RedisKeys } from '../redis-keys';
+import { MessageChangesRepository } from './message-changes.repository';
 import { testRedisUrl as redisUrlFor } from '../../../../test/support/redis-url';
 import {
   AppendInput,
@@ -319,30 +320,43 @@ describe('MessagesRepository (real Redis)', () => {
       });
     });
 
-    it('newestPage: the same page as pageBefore, and "unchanged" only while nothing was appended', async () => {
+    it('newestPage: the same page as pageBefore, and "unchanged" only while the room seq stays', async () => {
       const room = '5:6';
       await fill(room, 25);
       const page = await repo.newestPage(room, 10);
-      expect(page).toStrictEqual(await repo.pageBefore(room, undefined, 10));
-      if (page === 'unchanged') throw new Error('no id was given');
-      const newestId = page.messages[9].id;
-      expect(await repo.newestPage(room, 10, newestId)).toBe('unchanged');
-      // An id that is not the newest (an older one, or one from a lost database) gets the page.
-      expect(await repo.newestPage(room, 10, page.messages[8].id)).toStrictEqual(page);
-      expect(await repo.newestPage(room, 25, '1-1')).toStrictEqual(
-        await repo.pageBefore(room, undefined, 25),
-      );
+      if (page === 'unchanged') throw new Error('no seq was given');
+      const { seq, ...rest } = page;
+      expect(rest).toStrictEqual(await repo.pageBefore(room, undefined, 10));
+      expect(await repo.newestPage(room, 10, seq)).toBe('unchanged');
+      // A seq that is not the room's (an older one, or one from a lost database) gets the page.
+      expect(await repo.newestPage(room, 10, String(Number(seq) - 1))).toStrictEqual(page);
       // Another room's append changes nothing here; this room's does.
       await repo.append(input('5:7', '1', 'elsewhere'));
-      expect(await repo.newestPage(room, 10, newestId)).toBe('unchanged');
+      expect(await repo.newestPage(room, 10, seq)).toBe('unchanged');
       await repo.append(input(room, '2', 'm26'));
-      const after = await repo.newestPage(room, 10, newestId);
+      const after = await repo.newestPage(room, 10, seq);
       if (after === 'unchanged') throw new Error('an append must change the newest page');
       expect(texts(after.messages)).toEqual(range(17, 26));
       expect(after.hasMore).toBe(true);
-      expect(await repo.newestPage('997:999', 50, newestId)).toEqual({
+      // A change to a message on the page takes a seq too: the page is sent again, changed.
+      const changes = new MessageChangesRepository(redis);
+      const edited = await changes.change({
+        roomId: room,
+        messageId: after.messages[0].id,
+        userId: after.messages[0].from,
+        change: { op: 'edit', text: 'm17 edited' },
+        everyone: true,
+        maxLen: 100,
+        reactionsMax: 5,
+      });
+      expect(edited).toMatchObject({ status: 'changed', seq: Number(after.seq) + 1 });
+      const again = await repo.newestPage(room, 10, after.seq);
+      if (again === 'unchanged') throw new Error('an edit must change the newest page');
+      expect(again.messages[0].message).toBe('m17 edited');
+      expect(await repo.newestPage('997:999', 50, seq)).toEqual({
         messages: [],
         hasMore: false,
+        seq: '0',
       });
     });
 

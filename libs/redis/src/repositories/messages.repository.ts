@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Message } from '@app/contracts';
+import type { Message, SyncRoomResult } from '@app/contracts';
 import Redis from 'ioredis';
 import { REDIS_CLIENT } from '../redis.constants';
 import { RedisKeys } from '../redis-keys';
 import { defineScript } from '../scripts/define-script';
-import { APPEND_MESSAGE, NEWEST_PAGE } from '../scripts/lua';
+import { APPEND_MESSAGE } from '../scripts/lua';
+import { NEWEST_PAGE, RANGE_WITH_STATE, SYNC_AFTER } from '../scripts/message-updates.lua';
+import { entryToMessage, mergeStates, StreamEntry, toUpdates } from './message-state';
 
-type StreamEntry = [id: string, fields: string[]];
+export { entryToMessage } from './message-state';
 
 const REPLICA_WAIT_MS = 500;
 const REPLICA_CHECK_MS = 1000;
@@ -27,6 +29,8 @@ type AppendCommand = (
   clientIdKey: string,
   roomKey: string,
   rolesKey: string,
+  changeCountKey: string,
+  readMarkersKey: string,
   from: string,
   text: string,
   clientId: string,
@@ -36,11 +40,29 @@ type AppendCommand = (
   everyone: '0' | '1',
 ) => Promise<[number, string?, (number | string[])?]>;
 
+type States = (string | null)[];
 type NewestPageCommand = (
   streamKey: string,
-  knownNewestId: string,
+  stateKey: string,
+  seqKey: string,
+  knownSeq: string,
   count: number,
-) => Promise<0 | StreamEntry[]>;
+) => Promise<0 | [seq: string, entries: StreamEntry[], states: States]>;
+type RangeCommand = (
+  streamKey: string,
+  stateKey: string,
+  direction: 'fwd' | 'rev',
+  start: string,
+  end: string,
+  count: number,
+) => Promise<[StreamEntry[], States]>;
+type SyncCommand = (
+  streamKey: string,
+  stateKey: string,
+  changesKey: string,
+  cursor: string,
+  count: number,
+) => Promise<[StreamEntry[], States, [number, StreamEntry, string][]]>;
 
 export interface AppendInput {
   roomId: string;
@@ -67,47 +89,37 @@ export type AppendResult =
   | { status: 'no-room' }
   | { status: 'not-member' };
 
-interface StoredBody {
-  f: string;
-  m: string;
-  s: number | string;
-  c?: string;
-}
-
-/**
- * Builds a Message from a stream entry; the date is the entry id's millisecond time. Entries hold
- * one JSON field `j` ({f, m, s, c}); entries written before that format (fields f, m, s, c) are
- * read as well.
- */
-export function entryToMessage(roomId: string, [id, fields]: StreamEntry): Message {
-  let body: StoredBody;
-  if (fields[0] === 'j') {
-    body = JSON.parse(fields[1]) as StoredBody;
-  } else {
-    const f: Record<string, string> = {};
-    for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
-    body = { f: f.f, m: f.m, s: f.s, c: f.c };
-  }
-  const message: Message = {
-    id,
-    roomId,
-    from: body.f,
-    message: body.m,
-    date: Number(id.slice(0, id.indexOf('-'))) / 1000,
-    seq: Number(body.s),
-  };
-  if (body.c) message.clientId = body.c;
-  return message;
-}
-
 @Injectable()
 export class MessagesRepository {
   private readonly appendCmd: AppendCommand;
   private readonly newestPageCmd: NewestPageCommand;
+  private readonly rangeCmd: RangeCommand;
+  private readonly syncCmd: SyncCommand;
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
-    this.appendCmd = defineScript<AppendCommand>(redis, 'parleyAppendMessage', 5, APPEND_MESSAGE);
-    this.newestPageCmd = defineScript<NewestPageCommand>(redis, 'parleyNewestPage', 1, NEWEST_PAGE);
+    this.appendCmd = defineScript<AppendCommand>(redis, 'parleyAppendMessage', 7, APPEND_MESSAGE);
+    this.newestPageCmd = defineScript<NewestPageCommand>(redis, 'parleyNewestPage', 3, NEWEST_PAGE);
+    this.rangeCmd = defineScript<RangeCommand>(redis, 'parleyRange', 2, RANGE_WITH_STATE);
+    this.syncCmd = defineScript<SyncCommand>(redis, 'parleySyncAfter', 3, SYNC_AFTER);
+  }
+
+  /** A range of the stream, each message in its current state. */
+  private async range(
+    roomId: string,
+    direction: 'fwd' | 'rev',
+    start: string,
+    end: string,
+    count: number,
+  ): Promise<Message[]> {
+    const [entries, states] = await this.rangeCmd(
+      RedisKeys.roomMessages(roomId),
+      RedisKeys.roomMessageState(roomId),
+      direction,
+      start,
+      end,
+      count,
+    );
+    return mergeStates(roomId, entries, states);
   }
 
   /** Stores a message and assigns its seq in one atomic step, honouring the clientId. */
@@ -122,6 +134,8 @@ export class MessagesRepository {
       cidKey,
       RedisKeys.room(roomId),
       RedisKeys.roomRoles(roomId),
+      RedisKeys.roomChangeCount(roomId),
+      RedisKeys.roomReadMarkers(roomId),
       from,
       text,
       clientId,
@@ -186,36 +200,32 @@ export class MessagesRepository {
   ): Promise<{ messages: Message[]; hasMore: boolean }> {
     // Redis refuses the exclusive range "(0-0" rather than returning nothing.
     if (before && isZeroId(before)) return { messages: [], hasMore: false };
-    const entries = (await this.redis.xrevrange(
-      RedisKeys.roomMessages(roomId),
-      before ? `(${before}` : '+',
-      '-',
-      'COUNT',
-      limit + 1,
-    )) as StreamEntry[];
-    const hasMore = entries.length > limit;
-    const page = entries.slice(0, limit).reverse();
-    return { messages: page.map((e) => entryToMessage(roomId, e)), hasMore };
+    const messages = await this.range(roomId, 'rev', before ? `(${before}` : '+', '-', limit + 1);
+    const hasMore = messages.length > limit;
+    return { messages: messages.slice(0, limit).reverse(), hasMore };
   }
 
   /**
-   * The newest `limit` messages, oldest first, like `pageBefore(roomId, undefined, limit)`; or
-   * 'unchanged' when the room's newest message is still `knownNewestId`, with no page sent.
+   * The newest `limit` messages, oldest first, like `pageBefore(roomId, undefined, limit)`, with
+   * the room seq they were read at; or 'unchanged' when the room's seq is still `knownSeq` (no
+   * message and no change since), with no page sent.
    */
   async newestPage(
     roomId: string,
     limit: number,
-    knownNewestId = '',
-  ): Promise<{ messages: Message[]; hasMore: boolean } | 'unchanged'> {
+    knownSeq = '',
+  ): Promise<{ messages: Message[]; hasMore: boolean; seq: string } | 'unchanged'> {
     const reply = await this.newestPageCmd(
       RedisKeys.roomMessages(roomId),
-      knownNewestId,
+      RedisKeys.roomMessageState(roomId),
+      RedisKeys.roomSeq(roomId),
+      knownSeq,
       limit + 1,
     );
     if (reply === 0) return 'unchanged';
-    const hasMore = reply.length > limit;
-    const page = reply.slice(0, limit).reverse();
-    return { messages: page.map((e) => entryToMessage(roomId, e)), hasMore };
+    const [seq, entries, states] = reply;
+    const messages = mergeStates(roomId, entries, states);
+    return { messages: messages.slice(0, limit).reverse(), hasMore: messages.length > limit, seq };
   }
 
   /** Messages strictly after `cursor` ("0" = from the start), oldest first. */
@@ -227,42 +237,40 @@ export class MessagesRepository {
     // Likewise for an exclusive start after the largest possible id.
     if (cursor !== '0' && isLastId(cursor)) return { messages: [], complete: true };
     const start = cursor === '0' ? '-' : `(${cursor}`;
-    const entries = (await this.redis.xrange(
+    const messages = await this.range(roomId, 'fwd', start, '+', limit + 1);
+    return { messages: messages.slice(0, limit), complete: messages.length <= limit };
+  }
+
+  /**
+   * `sync` for one room: the messages after `cursor` in their current state, and every message
+   * changed after it (scripts/message-updates.lua.ts SYNC_AFTER).
+   */
+  async syncAfter(roomId: string, cursor: string, limit: number): Promise<SyncRoomResult> {
+    if (cursor !== '0' && isLastId(cursor)) return { messages: [], complete: true, updates: [] };
+    const [entries, states, updates] = await this.syncCmd(
       RedisKeys.roomMessages(roomId),
-      start,
-      '+',
-      'COUNT',
+      RedisKeys.roomMessageState(roomId),
+      RedisKeys.roomChanges(roomId),
+      cursor,
       limit + 1,
-    )) as StreamEntry[];
-    const complete = entries.length <= limit;
-    return { messages: entries.slice(0, limit).map((e) => entryToMessage(roomId, e)), complete };
+    );
+    const messages = mergeStates(roomId, entries, states);
+    return {
+      messages: messages.slice(0, limit),
+      complete: messages.length <= limit,
+      updates: toUpdates(roomId, updates),
+    };
   }
 
   /** Newest first, skipping `offset` (the reference client's paging). */
   async newestFirst(roomId: string, offset: number, size: number): Promise<Message[]> {
-    const entries = (await this.redis.xrevrange(
-      RedisKeys.roomMessages(roomId),
-      '+',
-      '-',
-      'COUNT',
-      offset + size,
-    )) as StreamEntry[];
-    return entries.slice(offset).map((e) => entryToMessage(roomId, e));
+    return (await this.range(roomId, 'rev', '+', '-', offset + size)).slice(offset);
   }
 
-  /** The newest message of each room, in one round trip. */
+  /** The newest message of each room (concurrently: the rooms live in different cluster slots). */
   async latest(roomIds: readonly string[]): Promise<Map<string, Message>> {
-    const result = new Map<string, Message>();
-    if (roomIds.length === 0) return result;
-    // Concurrent commands rather than one pipeline: the rooms live in different cluster slots.
-    const replies = await Promise.all(
-      roomIds.map((id) => this.redis.xrevrange(RedisKeys.roomMessages(id), '+', '-', 'COUNT', 1)),
-    );
-    replies.forEach((entries, i) => {
-      const list = entries as StreamEntry[];
-      if (list.length > 0) result.set(roomIds[i], entryToMessage(roomIds[i], list[0]));
-    });
-    return result;
+    const newest = await Promise.all(roomIds.map((id) => this.range(id, 'rev', '+', '-', 1)));
+    return new Map(roomIds.flatMap((id, i) => (newest[i][0] ? [[id, newest[i][0]] as const] : [])));
   }
 
   async count(roomId: string): Promise<number> {

@@ -26,7 +26,7 @@ return id
 
 /**
  * Append a message: KEYS = stream, seq counter, clientId key (unused when ARGV[3] is ''), room
- * hash, room roles hash; ARGV = from, text, clientId, maxlen, clientId ttl (s), entry id ('*' or
+ * hash, room roles hash, change count, read markers hash; ARGV = from, text, clientId, maxlen, clientId ttl (s), entry id ('*' or
  * explicit for seeding), '1' when the room is everyone's (General) else '0'.
  * Returns {1, id, seq} for a new message, {0, id, fields} when the clientId was already used
  * (the stored copy), {2, id} when that copy has since been trimmed away, {3} for a room that does
@@ -34,6 +34,8 @@ return id
  * the append, so a member removed a moment ago cannot post, whatever a gateway still believes.
  * The seq is taken in the same step as the append, so seqs have no gaps: when the XADD fails (an
  * explicit id not newer than the stream's last), the seq is given back and the error returned.
+ * The sender's read marker moves to the new message in the same step (message-updates.lua.ts
+ * explains the marker), so no own message ever sits after it, even with concurrent sends.
  */
 export const APPEND_MESSAGE = `
 if ARGV[7] ~= '1' then
@@ -66,21 +68,9 @@ if type(id) == 'table' and id.err then
   return id
 end
 if cid ~= '' then redis.call('SET', KEYS[3], id, 'EX', ARGV[5]) end
+local messages = seq - tonumber(redis.call('GET', KEYS[6]) or '0')
+redis.call('HSET', KEYS[7], ARGV[1], seq .. ':' .. messages)
 return {1, id, seq}
-`;
-
-/**
- * The newest page of a room unless the caller already holds it: KEYS = stream; ARGV = the newest
- * id the caller holds ('' for none), count. Returns 0 when the stream's newest entry is still
- * that id, else the newest `count` entries. Entries are only ever appended (and the oldest
- * trimmed by the append itself), so an unchanged newest id means an unchanged newest page.
- */
-export const NEWEST_PAGE = `
-if ARGV[1] ~= '' then
-  local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
-  if newest[1] and newest[1][1] == ARGV[1] then return 0 end
-end
-return redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[2])
 `;
 
 /*
