@@ -31,6 +31,7 @@ describe('validateEnv', () => {
       LIMIT_CONNECTIONS_PER_USER: 20,
       LIMIT_READS_PER_MINUTE: 600,
       PRESENCE_BROADCAST_MAX: 1000,
+      SESSION_RECHECK_SECONDS: 30,
       HISTORY_MAX_PER_ROOM: 10000,
       LOG_LEVEL: 'info',
     });
@@ -112,6 +113,8 @@ describe('validateEnv', () => {
       ['METRICS_TOKEN', { METRICS_TOKEN: 'too-short' }],
       ['SESSION_TTL_SECONDS', { SESSION_TTL_SECONDS: '59' }],
       ['HISTORY_MAX_PER_ROOM', { HISTORY_MAX_PER_ROOM: '99' }],
+      ['SESSION_RECHECK_SECONDS', { SESSION_RECHECK_SECONDS: '0' }],
+      ['SESSION_RECHECK_SECONDS', { SESSION_RECHECK_SECONDS: '3601' }],
       ['DEMO_DATA', { DEMO_DATA: 'maybe' }],
       ['SIGNUP_ON_LOGIN', { SIGNUP_ON_LOGIN: '2' }],
     ])('names %s', (name, raw) => {

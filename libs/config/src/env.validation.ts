@@ -165,6 +165,13 @@ export class EnvironmentVariables {
   @Min(0)
   PRESENCE_BROADCAST_MAX = 1000;
 
+  /** How often a gateway re-checks its sockets' sessions (a lost revocation event still cuts). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  SESSION_RECHECK_SECONDS = 30;
+
   @Transform(toInt)
   @IsInt()
   @Min(100)

@@ -55,6 +55,8 @@ export interface ParleyConfig {
   historyMaxPerRoom: number;
   /** Presence goes to everyone while fewer users than this are online (PRESENCE_BROADCAST_MAX). */
   presenceBroadcastMax: number;
+  /** A gateway cuts sockets whose session ended within this many seconds (SESSION_RECHECK_SECONDS). */
+  sessionRecheckSeconds: number;
   logLevel: string;
   trustProxy?: string;
   gatewayId?: string;
@@ -133,6 +135,7 @@ export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
     },
     historyMaxPerRoom: env.HISTORY_MAX_PER_ROOM,
     presenceBroadcastMax: env.PRESENCE_BROADCAST_MAX,
+    sessionRecheckSeconds: env.SESSION_RECHECK_SECONDS,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     gatewayId: env.GATEWAY_ID,

@@ -3,10 +3,11 @@ import { ChatModule as ChatDomainModule, PresenceService } from '@app/chat';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { GatewayMetrics, metricProviders } from '../metrics/gateway.metrics';
 import { ChatGateway } from './chat.gateway';
+import { SessionRecheck } from './session-recheck';
 
 @Module({
   imports: [ChatDomainModule, PrometheusModule.register({ path: '/metrics' })],
-  providers: [ChatGateway, GatewayMetrics, ...metricProviders],
+  providers: [ChatGateway, GatewayMetrics, SessionRecheck, ...metricProviders],
 })
 export class GatewayChatModule implements BeforeApplicationShutdown {
   constructor(

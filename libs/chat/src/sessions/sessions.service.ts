@@ -58,6 +58,20 @@ export class SessionsService {
     return this.sessions.get(sessionId);
   }
 
+  /** Which of these sessions (or API tokens) still exist: gateways re-check their sockets'. */
+  async stillLive(sessionIds: Iterable<string>): Promise<Set<string>> {
+    const live = new Set<string>();
+    await Promise.all(
+      [...new Set(sessionIds)].map(async (id) => {
+        const alive = isApiToken(id)
+          ? (await this.apiTokens.asSession(id)) !== null
+          : Boolean((await this.sessions.get(id))?.userId);
+        if (alive) live.add(id);
+      }),
+    );
+    return live;
+  }
+
   /** A session outlives a deleted account in Redis; a connection must not. */
   userExists(userId: string): Promise<boolean> {
     return this.users.exists(userId);
