@@ -8,7 +8,9 @@ import {
 } from '@nestjs/websockets';
 import {
   MessagesService,
+  MessageUpdatesService,
   PresenceService,
+  ReadsService,
   RoomsService,
   ServerSideEvents,
   SessionIdentity,
@@ -35,6 +37,7 @@ import {
 } from '@app/contracts';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { ErrorAck, errorAck, toErrorAck } from './acks';
+import { MessageUpdateHandlers } from './message-update.handlers';
 import { noteConnect } from './repeated-connect';
 import type { ParleyServer, ParleySocket } from './socket-types';
 import { SessionRecheck } from './session-recheck';
@@ -81,7 +84,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly metrics: GatewayMetrics,
     private readonly recheck: SessionRecheck,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
-  ) {}
+    updates: MessageUpdatesService,
+    reads: ReadsService,
+  ) {
+    this.updates = new MessageUpdateHandlers(updates, reads);
+  }
+
+  private readonly updates: MessageUpdateHandlers;
 
   afterInit(server: ParleyServer): void {
     this.announcer.attach(server);
@@ -294,6 +303,15 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     bind(ClientEvents.Typing, (payload) => this.onTyping(socket, payload));
     bind(ClientEvents.Sync, (payload) => this.onSync(socket, payload));
     bind(ClientEvents.PresenceWatch, (payload) => this.onPresenceWatch(socket, payload));
+    const user = () => socket.data.identity.userId;
+    bind(ClientEvents.RoomRead, (p) => this.handle(socket, () => this.updates.read(user(), p)));
+    bind(ClientEvents.MessageEdit, (p) => this.handle(socket, () => this.updates.edit(user(), p)));
+    bind(ClientEvents.MessageDelete, (p) =>
+      this.handle(socket, () => this.updates.remove(user(), p)),
+    );
+    bind(ClientEvents.MessageReact, (p) =>
+      this.handle(socket, () => this.updates.react(user(), p)),
+    );
     socket.use((packet: unknown[], next) => {
       if (KNOWN_EVENTS.has(String(packet[0]))) return next();
       const ack = packet.at(-1);
