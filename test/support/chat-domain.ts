@@ -9,6 +9,7 @@ import { RoomsService } from '@app/chat/rooms/rooms.service';
 import { UsersService } from '@app/chat/users/users.service';
 import { toParleyConfig, validateEnv } from '@app/config';
 import {
+  BlocksRepository,
   MessageChangesRepository,
   MessagesRepository,
   PresenceRepository,
@@ -61,8 +62,9 @@ export async function chatDomain(db: number) {
     config,
   );
   const readsRepo = new ReadsRepository(redis);
-  const rooms = new RoomsService(roomsRepo, usersRepo, events, readsRepo);
-  const membership = new MembershipService(roomsRepo, rooms, users, events);
+  const blocks = new BlocksRepository(redis);
+  const rooms = new RoomsService(roomsRepo, usersRepo, events, readsRepo, blocks);
+  const membership = new MembershipService(roomsRepo, rooms, users, events, blocks);
   const messages = new MessagesService(
     new MessagesRepository(redis),
     rooms,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthThrottling, ReadRateLimiter } from './common/request-limits';
+import { BlocksService } from './blocks/blocks.service';
 import { ChatEvents } from './events/chat-events';
 import { MessagesService } from './messages/messages.service';
 import { MessageUpdatesService } from './messages/message-updates.service';
@@ -26,6 +27,7 @@ const services = [
   ReadsService,
   PresenceService,
   StatusService,
+  BlocksService,
   SessionsService,
   TalkService,
   LineLoginService,

@@ -13,6 +13,7 @@ export * from './messages/message-updates.service';
 export * from './reads/reads.service';
 export * from './presence/presence.service';
 export * from './presence/status.service';
+export * from './blocks/blocks.service';
 export * from './sessions/sessions.service';
 export * from './common/origin';
 export * from './common/session-cookie';

@@ -146,6 +146,7 @@ const ackCodes: Record<AckError['code'], true> = {
   not_found: true,
   conflict: true,
   rate_limited: true,
+  blocked: true,
   unavailable: true,
   internal: true,
 };

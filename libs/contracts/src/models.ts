@@ -112,6 +112,7 @@ export interface AckError {
     | 'not_found'
     | 'conflict'
     | 'rate_limited'
+    | 'blocked'
     | 'unavailable'
     | 'internal';
   message: string;

@@ -5,6 +5,7 @@ export * from './redis.module';
 export * from './health/redis.health';
 export * from './repositories/users.repository';
 export * from './repositories/status.repository';
+export * from './repositories/blocks.repository';
 export * from './repositories/sessions.repository';
 export * from './repositories/rooms.repository';
 export * from './repositories/messages.repository';

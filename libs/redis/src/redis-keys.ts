@@ -24,6 +24,8 @@ export const RedisKeys = {
    * Shares the {users} tag with the names index it mirrors.
    */
   usersByName: () => '{users}:byname',
+  /** Set of the ids of the users this user blocked. */
+  userBlocks: (userId: string) => `user:{${userId}}:blocks`,
   /** Set of the user's live session ids (for "log out everywhere" and socket revocation). */
   userSessions: (userId: string) => `user:{${userId}}:sessions`,
 

@@ -20,6 +20,7 @@ import { RoomsRepository } from './repositories/rooms.repository';
 import { SessionsRepository } from './repositories/sessions.repository';
 import { UsersRepository } from './repositories/users.repository';
 import { StatusRepository } from './repositories/status.repository';
+import { BlocksRepository } from './repositories/blocks.repository';
 import { SeedRepository } from './repositories/seed.repository';
 import { RateLimitRepository } from './repositories/rate-limit.repository';
 import { ApiTokensRepository } from './repositories/api-tokens.repository';
@@ -66,6 +67,7 @@ class RedisShutdown implements OnApplicationShutdown {
 const repositories = [
   UsersRepository,
   StatusRepository,
+  BlocksRepository,
   SessionsRepository,
   RoomsRepository,
   MessagesRepository,

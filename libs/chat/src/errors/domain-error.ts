@@ -21,6 +21,9 @@ export const Forbidden = (message: string) => new DomainError('forbidden', messa
 export const Conflict = (message: string) => new DomainError('conflict', message);
 export const BadRequest = (message: string) => new DomainError('bad_request', message);
 export const Unauthorized = (message: string) => new DomainError('unauthorized', message);
+/** The other user blocked the caller (a 403 on REST, its own code on sockets and the door). */
+export const Blocked = (message = 'This user does not accept this from you') =>
+  new DomainError('blocked', message);
 
 /** Too many requests, with how long to wait. */
 export class RateLimitedException extends DomainError {
@@ -40,4 +43,5 @@ export const HTTP_STATUS: Record<DomainErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   rate_limited: 429,
+  blocked: 403,
 };

@@ -4,7 +4,13 @@ import { GENERAL_ROOM_ID, Limits, Message, MessagePage, SyncRoomResult } from '@
 import { MessagesRepository, RateLimitRepository } from '@app/redis';
 import { LRUCache } from 'lru-cache';
 import { LeasedRateLimiter } from '../common/leased-rate-limiter';
-import { Conflict, Forbidden, NotFound, RateLimitedException } from '../errors/domain-error';
+import {
+  Blocked,
+  Conflict,
+  Forbidden,
+  NotFound,
+  RateLimitedException,
+} from '../errors/domain-error';
 import { ChatEvents } from '../events/chat-events';
 import { parseRoomId } from '../rooms/room-id';
 import { RoomsService } from '../rooms/rooms.service';
@@ -83,6 +89,8 @@ export class MessagesService {
         throw NotFound();
       case 'not-member':
         throw Forbidden('Not a member of this room');
+      case 'blocked':
+        throw Blocked();
       case 'duplicate-trimmed':
         throw Conflict('clientId was used for a message that is no longer in history');
       case 'duplicate':

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { MembersPage, Room, RoomMember, RoomRole, User } from '@app/contracts';
-import { RoomsRepository } from '@app/redis';
-import { BadRequest, Conflict, Forbidden, NotFound } from '../errors/domain-error';
+import { BlocksRepository, RoomsRepository } from '@app/redis';
+import { BadRequest, Blocked, Conflict, Forbidden, NotFound } from '../errors/domain-error';
 import { ChatEvents } from '../events/chat-events';
 import { UsersService } from '../users/users.service';
 import { parseRoomId } from './room-id';
@@ -25,6 +25,7 @@ export class MembershipService {
     private readonly roomsService: RoomsService,
     private readonly users: UsersService,
     private readonly events: ChatEvents,
+    private readonly blocks: BlocksRepository,
   ) {}
 
   /** Joins a public room (200 with the room; already a member is fine). */
@@ -45,6 +46,8 @@ export class MembershipService {
     const kind = this.kindOf(roomId);
     if (kind === 'general') return { added: false };
     if (kind === 'dm') throw Conflict('A DM has exactly its two members');
+    if (actorId !== userId && (await this.blocks.isBlocked(userId, actorId)))
+      throw Blocked('This user does not accept invitations from you');
     const result = await this.rooms.add('add', roomId, actorId, userId);
     if (result.status === 'not_member') throw Forbidden('Not a member of this room');
     if (result.status === 'not_admin')

@@ -1,13 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { GENERAL_ROOM_ID, Room, RoomDirectoryPage, RoomRole } from '@app/contracts';
 import {
+  BlocksRepository,
   ReadsRepository,
   RoomAccess,
   RoomRecord,
   RoomsRepository,
   UsersRepository,
 } from '@app/redis';
-import { BadRequest, Conflict, DomainError, Forbidden, NotFound } from '../errors/domain-error';
+import {
+  BadRequest,
+  Blocked,
+  Conflict,
+  DomainError,
+  Forbidden,
+  NotFound,
+} from '../errors/domain-error';
 import { ChatEvents } from '../events/chat-events';
 import { dmRoomId, newGroupRoomId, parseRoomId } from './room-id';
 import { Cursor } from '../common/cursor';
@@ -33,6 +41,7 @@ export class RoomsService {
     private readonly users: UsersRepository,
     private readonly events: ChatEvents,
     private readonly reads: ReadsRepository,
+    private readonly blocks: BlocksRepository,
   ) {}
 
   /**
@@ -262,9 +271,13 @@ export class RoomsService {
     if (userId === peerId) throw BadRequest('A DM needs two different users');
     const names = await this.usernames([userId, peerId]);
     if (!names.has(peerId) || !names.has(userId)) throw NotFound('User not found');
+    if (await this.blocks.isBlocked(peerId, userId))
+      throw Blocked('This user does not accept DMs from you');
     const roomId = dmRoomId(userId, peerId);
     const members = (parseRoomId(roomId) as { members: [string, string] }).members;
     const created = await this.rooms.createDm(roomId, members);
+    // Blocks made before the DM existed go onto it, where the append script looks.
+    if (created) await this.blocks.flagDm(roomId, members);
     const reads = await Promise.all(
       members.map(async (m) => (await this.reads.states(m, [roomId]))[0]),
     );

@@ -69,3 +69,10 @@ export class UsersQueryDto {
   @Matches(USER_ID_PATTERN, { each: true, message: 'each id must be a decimal user id' })
   ids?: string[];
 }
+
+/** A `:userId` path segment. */
+export class UserIdParamDto {
+  @ApiProperty({ example: '2' })
+  @Matches(USER_ID_PATTERN, { message: 'userId must be a decimal user id' })
+  userId: string;
+}

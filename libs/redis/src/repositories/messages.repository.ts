@@ -87,7 +87,8 @@ export type AppendResult =
   | { status: 'duplicate'; message: Message }
   | { status: 'duplicate-trimmed'; id: string }
   | { status: 'no-room' }
-  | { status: 'not-member' };
+  | { status: 'not-member' }
+  | { status: 'blocked' };
 
 @Injectable()
 export class MessagesRepository {
@@ -146,6 +147,7 @@ export class MessagesRepository {
     );
     if (status === 3) return { status: 'no-room' };
     if (status === 4) return { status: 'not-member' };
+    if (status === 5) return { status: 'blocked' };
     if (input.minReplicas) await this.awaitReplicas(input.minReplicas);
     if (status === 1) {
       return {

@@ -30,7 +30,8 @@ return id
  * explicit for seeding), '1' when the room is everyone's (General) else '0'.
  * Returns {1, id, seq} for a new message, {0, id, fields} when the clientId was already used
  * (the stored copy), {2, id} when that copy has since been trimmed away, {3} for a room that does
- * not exist and {4} when the sender is not a member. Membership is checked in the same step as
+ * not exist, {4} when the sender is not a member and {5} when the sender is blocked in this DM
+ * (a `blocked:<id>` field of the DM's hash). Membership is checked in the same step as
  * the append, so a member removed a moment ago cannot post, whatever a gateway still believes.
  * The seq is taken in the same step as the append, so seqs have no gaps: when the XADD fails (an
  * explicit id not newer than the stream's last), the seq is given back and the error returned.
@@ -44,6 +45,7 @@ if ARGV[7] ~= '1' then
   if kind == 'dm' then
     local members = ',' .. (redis.call('HGET', KEYS[4], 'members') or '') .. ','
     if not string.find(members, ',' .. ARGV[1] .. ',', 1, true) then return {4} end
+    if redis.call('HEXISTS', KEYS[4], 'blocked:' .. ARGV[1]) == 1 then return {5} end
   elseif redis.call('HEXISTS', KEYS[5], ARGV[1]) == 0 then
     return {4}
   end
