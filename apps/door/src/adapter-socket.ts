@@ -1,4 +1,4 @@
-import { parseRoomId } from '@app/chat';
+import { parseRoomId, SessionIdentity } from '@app/chat';
 import type { Namespace } from 'socket.io';
 
 /** What a door connection does with what the adapter hands it. */
@@ -22,7 +22,8 @@ const ROOM_PREFIX = 'room:';
  */
 export class AdapterSocket {
   readonly rooms = new Set<string>();
-  readonly data = {};
+  /** As a gateway socket's `data.identity`: whose session the connection runs on. */
+  readonly data: { identity?: SessionIdentity };
   readonly handshake = { address: '', headers: {}, query: {}, auth: {} };
   readonly client = { writeToEngine: () => undefined };
 
@@ -30,7 +31,9 @@ export class AdapterSocket {
     readonly id: string,
     private readonly nsp: Namespace,
     private readonly peer: AdapterPeer,
+    identity?: SessionIdentity,
   ) {
+    this.data = { identity };
     (nsp.sockets as Map<string, unknown>).set(id, this);
   }
 

@@ -152,7 +152,7 @@ export class DoorCommands implements LineHandler {
     conn.identity = identity;
     conn.ownsSession = ownsSession;
     this.realtime.remember(userId, username);
-    conn.adapter = this.realtime.attach(conn.id, conn);
+    conn.adapter = this.realtime.attach(conn.id, conn, identity);
     const joined = conn.adapter.join([
       ...roomIds.map(SocketRooms.room),
       SocketRooms.user(userId),

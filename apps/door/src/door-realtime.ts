@@ -3,6 +3,7 @@ import {
   AnnounceServer,
   PresenceService,
   ServerSideEvents,
+  SessionIdentity,
   SocketAnnouncer,
   UsersService,
 } from '@app/chat';
@@ -48,8 +49,8 @@ export class DoorRealtime implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Registers a connection with the adapter; it joins its rooms through the returned socket. */
-  attach(id: string, peer: AdapterPeer): AdapterSocket {
-    return new AdapterSocket(id, this.server!.of('/'), peer);
+  attach(id: string, peer: AdapterPeer, identity: SessionIdentity): AdapterSocket {
+    return new AdapterSocket(id, this.server!.of('/'), peer, identity);
   }
 
   async username(userId: string): Promise<string> {
