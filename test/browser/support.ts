@@ -138,6 +138,37 @@ export class Person {
       .waitFor({ timeout });
   }
 
+  /** A REST call from the page, with its session cookie: the answer's status and JSON body. */
+  async call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
+    return this.page.evaluate(
+      async ([m, p, b]) => {
+        const res = await fetch(p, {
+          method: m,
+          headers: b === undefined ? {} : { 'Content-Type': 'application/json' },
+          body: b === undefined ? undefined : JSON.stringify(b),
+        });
+        const text = await res.text();
+        return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+      },
+      [method, path, body] as const,
+    );
+  }
+
+  /** This person's user id (from the session). */
+  async id(): Promise<string> {
+    return (await this.call<{ id: string }>('GET', '/api/me')).body.id;
+  }
+
+  /** Opens (or finds) the DM with `username` over REST; returns its room id. */
+  async dmWith(username: string): Promise<string> {
+    const res = await this.call<{ id: string }>('POST', '/api/rooms/dm', { username });
+    return res.body.id;
+  }
+
   async close(): Promise<void> {
     await this.context.close();
   }

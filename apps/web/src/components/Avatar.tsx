@@ -1,3 +1,5 @@
+import type { UserStatus } from '../contracts';
+
 const PALETTE = [
   '#4f46e5',
   '#0891b2',
@@ -25,12 +27,12 @@ function initials(name: string): string {
 interface Props {
   name: string;
   /** undefined: no presence dot (General). */
-  online?: boolean;
+  status?: UserStatus;
   group?: boolean;
   size?: 'sm' | 'md';
 }
 
-export function Avatar({ name, online, group, size = 'md' }: Props) {
+export function Avatar({ name, status, group, size = 'md' }: Props) {
   return (
     <span
       className={`avatar avatar--${size}${group ? ' avatar--group' : ''}`}
@@ -38,8 +40,8 @@ export function Avatar({ name, online, group, size = 'md' }: Props) {
       aria-hidden="true"
     >
       {group ? '#' : initials(name)}
-      {online !== undefined && (
-        <span className={`presence ${online ? 'presence--on' : 'presence--off'}`} />
+      {status !== undefined && (
+        <span className={`presence presence--${status}`} data-presence={status} />
       )}
     </span>
   );

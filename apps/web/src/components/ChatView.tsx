@@ -6,6 +6,7 @@ import { CreateRoomDialog } from './CreateRoomDialog';
 import { RoomDirectory } from './RoomDirectory';
 import { RoomSettings } from './RoomSettings';
 import { Sidebar } from './Sidebar';
+import { StatusPicker } from './StatusPicker';
 import { UserPicker } from './UserPicker';
 
 const NARROW = '(max-width: 720px)';
@@ -14,6 +15,7 @@ type Dialog =
   | { name: 'new-chat' }
   | { name: 'new-room' }
   | { name: 'directory' }
+  | { name: 'status' }
   | { name: 'settings'; roomId: string };
 
 export function ChatView({ store }: { store: ChatStore }) {
@@ -60,6 +62,7 @@ export function ChatView({ store }: { store: ChatStore }) {
           onNewRoom={() => setDialog({ name: 'new-room' })}
           onBrowse={() => setDialog({ name: 'directory' })}
           onLogout={() => void store.logout()}
+          onStatus={() => setDialog({ name: 'status' })}
           newChatRef={newChatButton}
         />
         {active ? (
@@ -109,6 +112,7 @@ export function ChatView({ store }: { store: ChatStore }) {
           }}
         />
       )}
+      {dialog?.name === 'status' && <StatusPicker store={store} state={state} onClose={close} />}
       {dialog?.name === 'new-room' && (
         <CreateRoomDialog store={store} onClose={close} onCreated={close} />
       )}

@@ -1,6 +1,8 @@
 import { isolate, isTeamRoom, roomPeer, roomTitle } from '../lib/selectors';
 import type { ChatState, ChatStore, RoomView } from '../lib/store';
+import { presenceLine } from '../lib/presence';
 import { Avatar } from './Avatar';
+import { Presence } from './Presence';
 import { LockIcon } from './LockIcon';
 import { Composer } from './Composer';
 import { MessageList, TypingLine } from './MessageList';
@@ -38,7 +40,7 @@ export function Conversation({ store, state, view, drafts, onBack, onSettings }:
         >
           ←
         </button>
-        <Avatar name={title} group={group} online={peer ? peer.online : undefined} />
+        <Avatar name={title} group={group} status={peer?.status} />
         <div className="conversation__title">
           <h2 data-testid="room-title">
             {room.kind === 'private' && <LockIcon label="Private room" />}
@@ -46,11 +48,7 @@ export function Conversation({ store, state, view, drafts, onBack, onSettings }:
           </h2>
           <p className="conversation__sub" data-testid="room-status">
             {peer ? (
-              peer.online ? (
-                'online'
-              ) : (
-                'offline'
-              )
+              presenceLine(peer)
             ) : (
               <>
                 {count > 0 && (
@@ -66,6 +64,11 @@ export function Conversation({ store, state, view, drafts, onBack, onSettings }:
               </>
             )}
           </p>
+          {peer?.statusText && (
+            <p className="conversation__sub">
+              <Presence user={peer} textOnly />
+            </p>
+          )}
         </div>
         {isTeamRoom(room) && (
           <button

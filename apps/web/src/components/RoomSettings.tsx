@@ -12,6 +12,7 @@ import {
 } from '../lib/selectors';
 import type { ChatState, ChatStore, RoomView } from '../lib/store';
 import { Avatar } from './Avatar';
+import { Presence } from './Presence';
 import { roomNameProblem, topicProblem } from './CreateRoomDialog';
 import { Modal } from './Modal';
 import { UserPicker } from './UserPicker';
@@ -268,12 +269,13 @@ function MemberSection({ store, state, view, onInvite }: MemberSectionProps) {
               data-user-id={m.user.id}
               data-role={m.role}
             >
-              <Avatar name={user.username} online={user.online} size="sm" />
+              <Avatar name={user.username} status={user.status} size="sm" />
               <span className="member__main">
                 <span className="member__name">
                   <bdi>{user.username}</bdi>
                   {me && <span className="member__you"> (you)</span>}
                 </span>
+                <Presence user={user} />
                 <span className={`member__role member__role--${m.role}`}>{roleLabel[m.role]}</span>
               </span>
               {asking ? (

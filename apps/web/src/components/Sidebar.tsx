@@ -2,8 +2,11 @@ import type { RefObject } from 'react';
 import { displayName, roomPeer, roomSections, roomTitle, unreadCount } from '../lib/selectors';
 import type { ChatState, RoomView } from '../lib/store';
 import { shortWhen } from '../lib/timeline';
+import { presenceLine } from '../lib/presence';
 import { Avatar } from './Avatar';
 import { LockIcon } from './LockIcon';
+import { Presence } from './Presence';
+import { StatusButton } from './StatusPicker';
 
 interface Props {
   state: ChatState;
@@ -12,6 +15,7 @@ interface Props {
   onNewRoom: () => void;
   onBrowse: () => void;
   onLogout: () => void;
+  onStatus: () => void;
   newChatRef: RefObject<HTMLButtonElement | null>;
 }
 
@@ -22,17 +26,14 @@ export function Sidebar({
   onNewRoom,
   onBrowse,
   onLogout,
+  onStatus,
   newChatRef,
 }: Props) {
-  const me = state.me;
   const { groups, dms } = roomSections(state);
   return (
     <aside className="sidebar" aria-label="Conversations">
       <header className="sidebar__header">
-        <Avatar name={me.username} size="sm" />
-        <bdi className="sidebar__me" data-testid="me">
-          {me.username}
-        </bdi>
+        <StatusButton state={state} onOpen={onStatus} />
         <button type="button" className="btn btn--ghost" onClick={onLogout}>
           Sign out
         </button>
@@ -127,12 +128,13 @@ function RoomItem({
         data-kind={room.kind}
         data-online={peer ? String(peer.online) : undefined}
       >
-        <Avatar name={title} group={group} online={peer ? peer.online : undefined} />
+        <Avatar name={title} group={group} status={peer?.status} />
         <span className="room__main">
           <span className="room__name">
             {room.kind === 'private' && <LockIcon label="Private" />}
             <bdi data-testid="room-name">{title}</bdi>
-            {peer && <span className="sr-only">{peer.online ? ' (online)' : ' (offline)'}</span>}
+            {peer && <span className="sr-only"> ({presenceLine(peer)})</span>}
+            {peer && <Presence user={peer} textOnly />}
           </span>
           <span className="room__preview">
             {last ? (

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Limits, type User } from '../contracts';
 import { ApiError } from '../lib/api';
 import type { ChatState, ChatStore } from '../lib/store';
+import { statusLabel } from '../lib/presence';
 import { Avatar } from './Avatar';
 import { Modal } from './Modal';
 
@@ -157,10 +158,10 @@ export function UserPicker({
                 data-testid="person"
                 data-user-id={user.id}
               >
-                <Avatar name={user.username} online={user.online} size="sm" />
+                <Avatar name={user.username} status={user.status} size="sm" />
                 <bdi className="person__name">{user.username}</bdi>
                 <span className={`person__status${user.online ? ' person__status--on' : ''}`}>
-                  {isDone ? doneLabel : busy === user.id ? '…' : user.online ? 'online' : 'offline'}
+                  {isDone ? doneLabel : busy === user.id ? '…' : statusLabel[user.status]}
                 </span>
               </button>
             </li>

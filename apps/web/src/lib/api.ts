@@ -3,9 +3,11 @@ import type {
   MembersPage,
   Message,
   MessagePage,
+  OwnStatus,
   Room,
   RoomDirectoryPage,
   RoomRole,
+  StatusSetting,
   User,
   UsersPage,
 } from '../contracts';
@@ -78,6 +80,10 @@ export const api = {
   usersByIds: (ids: string[]) => call<User[]>('GET', `/api/users?ids=${ids.map(enc).join(',')}`),
   searchUsers: (q: string, cursor?: string | null, limit = 30) =>
     call<UsersPage>('GET', `/api/users/search${query({ q, cursor, limit })}`),
+
+  ownStatus: () => call<OwnStatus>('GET', '/api/me/status'),
+  setStatus: (status: StatusSetting, text: string) =>
+    call<OwnStatus>('PUT', '/api/me/status', { status, text }),
 
   rooms: () => call<Room[]>('GET', '/api/rooms'),
   openDm: (userId: string) => call<Room>('POST', '/api/rooms/dm', { userId }),

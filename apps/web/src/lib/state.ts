@@ -1,4 +1,4 @@
-import type { Message, Room, RoomMember, User } from '../contracts';
+import type { Message, OwnStatus, Room, RoomMember, User } from '../contracts';
 
 export type Connection = 'connecting' | 'connected' | 'disconnected';
 
@@ -45,6 +45,8 @@ export interface Notice {
 
 export interface ChatState {
   me: User;
+  /** Our own status as we set it (invisible included); null until fetched. */
+  ownStatus: OwnStatus | null;
   users: Record<string, User>;
   rooms: Record<string, RoomView>;
   activeRoomId: string | null;

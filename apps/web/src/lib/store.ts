@@ -1,5 +1,11 @@
 import { io } from 'socket.io-client';
-import { GENERAL_ROOM_ID, ServerEvents, type RoomRole, type User } from '../contracts';
+import {
+  GENERAL_ROOM_ID,
+  ServerEvents,
+  type RoomRole,
+  type StatusSetting,
+  type User,
+} from '../contracts';
 import { api, ApiError } from './api';
 import type { WebConfig } from './config';
 import { History } from './history';
@@ -52,6 +58,7 @@ export class ChatStore {
   ) {
     this.cell = new StateCell({
       me,
+      ownStatus: null,
       users: { [me.id]: me },
       rooms: {},
       activeRoomId: initialRoom,
@@ -105,6 +112,7 @@ export class ChatStore {
     this.rooms.addInitial(rooms);
     this.started = true;
     this.connect();
+    void this.users.loadOwnStatus();
     for (const room of rooms) void this.history.loadLatest(room.id);
     document.addEventListener('visibilitychange', this.read.onVisibility);
     window.addEventListener('focus', this.read.onVisibility);
@@ -302,4 +310,5 @@ export class ChatStore {
   searchUsers = (q: string, cursor?: string | null) => this.users.search(q, cursor);
   /** Presence for people on screen we share no room with (a new call replaces the list). */
   watchPresence = (userIds: readonly string[]) => this.users.watch(userIds);
+  setStatus = (status: StatusSetting, text: string) => this.users.setOwnStatus(status, text);
 }

@@ -1,5 +1,6 @@
-import { ClientEvents, Limits, type User } from '../contracts';
+import { ClientEvents, Limits, type OwnStatus, type StatusSetting, type User } from '../contracts';
 import { api } from './api';
+import { shownStatus } from './presence';
 import { emitWithTimeout, type Link } from './socket';
 import type { StateCell } from './state';
 
@@ -39,6 +40,25 @@ export class Users {
       changed = true;
     }
     if (changed) this.cell.set({ users: next });
+  }
+
+  /** Our own status setting (invisible included), for the picker. */
+  async loadOwnStatus(): Promise<void> {
+    try {
+      this.setOwn(await api.ownStatus());
+    } catch {
+      // The picker shows what the user object says until the next try.
+    }
+  }
+
+  async setOwnStatus(status: StatusSetting, text: string): Promise<void> {
+    this.setOwn(await api.setStatus(status, text));
+  }
+
+  private setOwn(own: OwnStatus): void {
+    const { me, users } = this.cell.current;
+    const next: User = { ...me, status: shownStatus(own.status), statusText: own.text };
+    this.cell.set({ ownStatus: own, me: next, users: { ...users, [me.id]: next } });
   }
 
   /** Fetches (batched, by id) the users among `ids` that are not known yet. */

@@ -1,0 +1,116 @@
+import { resolve } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { startStack, type Stack } from '../support/stack';
+import { launchChromium, Person } from './support';
+
+const DOCS = resolve(__dirname, '../../docs');
+
+/**
+ * Status and last seen in the web client: Ben picks away / do not disturb / invisible with a
+ * short text; Ada (on the other gateway) sees the dot, the words and the text live beside his
+ * name in the DM list, the conversation header and a room's member list, and "last seen …" once
+ * he has gone.
+ */
+describe('status in the web client (Chromium, API + 2 gateways)', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let ada: Person;
+  let ben: Person;
+  let dmId: string;
+  let benId: string;
+  const people: Person[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack({ gateways: 2 });
+    browser = await launchChromium();
+    ada = await Person.open(browser, 'Ada', `${stack.api.url}/`);
+    ben = await Person.open(
+      browser,
+      'Ben',
+      `${stack.api.url}/?gateway=${encodeURIComponent(stack.gateways[1].url)}`,
+    );
+    people.push(ada, ben);
+    await ada.register();
+    await ben.register();
+    benId = await ben.id();
+    dmId = await ada.dmWith('Ben');
+    await ada.openRoom(dmId);
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  afterEach(() => {
+    for (const p of people)
+      expect({ who: p.name, errors: p.errors }).toEqual({ who: p.name, errors: [] });
+  });
+
+  const dmRow = () => ada.room(dmId);
+  const header = () => ada.page.getByTestId('conversation');
+
+  async function pick(status: string, text?: string) {
+    await ben.page.getByTestId('status-button').click();
+    const dialog = ben.page.getByRole('dialog', { name: 'Set a status' });
+    await dialog.waitFor();
+    await dialog.getByTestId(`status-${status}`).check();
+    if (text !== undefined) await dialog.getByTestId('status-text').fill(text);
+    await dialog.getByTestId('status-save').click();
+    await dialog.waitFor({ state: 'detached' });
+    await ben.page.locator(`[data-testid="status-button"][data-status="${status}"]`).waitFor();
+  }
+
+  it('shows a status picked by keyboard-reachable controls live to the other person', async () => {
+    await dmRow().locator('[data-presence="online"]').waitFor();
+    await pick('away', 'At lunch, back at 2');
+    await dmRow().locator('[data-presence="away"]').waitFor();
+    await dmRow().getByTestId('status-text').getByText('At lunch, back at 2').waitFor();
+    await header().getByTestId('room-status').getByText('away', { exact: true }).waitFor();
+    await header().getByTestId('status-text').getByText('At lunch, back at 2').waitFor();
+    // Ben's own button shows what he set.
+    await ben.page.getByTestId('my-status-text').getByText('At lunch, back at 2').waitFor();
+    await ada.page.screenshot({ path: resolve(DOCS, 'status.png') });
+  });
+
+  it('shows do not disturb, and the text beside names in a room’s member list', async () => {
+    await pick('dnd', 'Focusing');
+    await dmRow().locator('[data-presence="dnd"]').waitFor();
+    await header().getByTestId('room-status').getByText('do not disturb').waitFor();
+    const room = await ada.call<{ id: string }>('POST', '/api/rooms', {
+      name: 'team',
+      kind: 'public',
+    });
+    expect(room.status).toBe(201);
+    expect((await ben.call('POST', `/api/rooms/${room.body.id}/join`)).status).toBe(200);
+    await ada.openRoom(room.body.id);
+    await ada.page.getByRole('button', { name: 'Room settings' }).click();
+    const row = ada.page.locator(`[data-testid="member"][data-user-id="${benId}"]`);
+    await row.getByTestId('status-text').getByText('Focusing').waitFor();
+    await row.getByTestId('presence-state').getByText('do not disturb').waitFor();
+    await row.locator('[data-presence="dnd"]').waitFor();
+    await ada.page.keyboard.press('Escape');
+    await ada.openRoom(dmId);
+  });
+
+  it('keeps invisible indistinguishable from offline, then shows "last seen" once gone', async () => {
+    await pick('invisible');
+    await dmRow().locator('[data-presence="offline"]').waitFor();
+    await expect(dmRow().getAttribute('data-online')).resolves.toBe('false');
+    // Exactly what an offline user looks like.
+    await header()
+      .getByTestId('room-status')
+      .getByText(/^(offline|last seen .+)$/)
+      .waitFor();
+    await pick('online', 'Back');
+    await dmRow().locator('[data-presence="online"]').waitFor();
+    await dmRow().getByTestId('status-text').getByText('Back').waitFor();
+    await ben.close();
+    people.splice(people.indexOf(ben), 1);
+    await header()
+      .getByTestId('room-status')
+      .getByText(/^last seen (just now|\d+ minutes? ago)$/)
+      .waitFor({ timeout: 30_000 });
+    await dmRow().locator('[data-presence="offline"]').waitFor();
+  });
+});
