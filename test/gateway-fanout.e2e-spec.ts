@@ -10,6 +10,10 @@ import {
   startStack,
   TestUser,
 } from './support/stack';
+import { waitFor } from './support/api';
+
+/** After the expected deliveries arrived: long enough for a duplicate or a stray one to show. */
+const QUIET_MS = 300;
 
 describe('fan-out across two gateway processes', () => {
   let stack: Stack;
@@ -43,13 +47,15 @@ describe('fan-out across two gateway processes', () => {
     const c0 = await open(carol, 0);
     const c1 = await open(carol, 1);
     const got = new Map([a0, a1, b1, c0, c1].map((s) => [s, collect<Msg>(s, 'message')]));
+    const joined = [a0, a1, b1].map((s) => collect<{ id: string }>(s, 'room.joined'));
 
     const dm = await request(stack.api.url)
       .post('/api/rooms/dm')
       .set('Authorization', `Bearer ${alice.token}`)
       .send({ userId: bob.id })
       .expect(201);
-    await sleep(100);
+    // Each member socket was moved into the new room before its room.joined was sent.
+    await waitFor(() => joined.every((seen) => seen.some((r) => r.id === dm.body.id)), 5_000);
 
     const general = await a0.emitWithAck('message', { roomId: '0', message: 'hello everyone' });
     expect(general.ok).toBe(true);
@@ -58,7 +64,9 @@ describe('fan-out across two gateway processes', () => {
       message: 'just for alice',
     });
     expect(direct.ok).toBe(true);
-    await sleep(300);
+    const expected = (socket: Socket) => (socket === c0 || socket === c1 ? 1 : 2);
+    await waitFor(() => [...got].every(([socket, seen]) => seen.length >= expected(socket)), 5_000);
+    await sleep(QUIET_MS); // then nothing more: no duplicate, no DM to a non-member
 
     for (const [socket, messages] of got) {
       const texts = messages.map((m) => m.message);
@@ -84,7 +92,11 @@ describe('fan-out across two gateway processes', () => {
       .set('Authorization', `Bearer ${alice.token}`)
       .send({ message: 'from rest' })
       .expect(201);
-    await sleep(300);
+    await waitFor(
+      () => [got0, got1].every((seen) => seen.some((m) => m.id === res.body.id)),
+      5_000,
+    );
+    await sleep(QUIET_MS);
     expect(got0.filter((m) => m.id === res.body.id)).toHaveLength(1);
     expect(got1.filter((m) => m.id === res.body.id)).toHaveLength(1);
   });

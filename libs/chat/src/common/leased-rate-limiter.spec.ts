@@ -74,19 +74,35 @@ describe('LeasedRateLimiter (real Redis)', () => {
     expect(Number(await redis.get(RedisKeys.rateLimit('msg', 'u4')))).toBe(limit);
   });
 
+  /**
+   * Ends a subject's window at once instead of sleeping through it: Redis forgets the count (as
+   * its key's expiry would) and this process's clock moves past the window.
+   */
+  const realNow = Date.now.bind(Date);
+  let clockOffsetMs = 0;
+  beforeEach(() => {
+    clockOffsetMs = 0;
+    jest.spyOn(Date, 'now').mockImplementation(() => realNow() + clockOffsetMs);
+  });
+  afterEach(() => jest.restoreAllMocks());
+  async function endWindow(subject: string, windowMs: number): Promise<void> {
+    await redis.del(RedisKeys.rateLimit('msg', subject));
+    clockOffsetMs += windowMs + 1;
+  }
+
   it('a new window brings new hits; subjects are counted apart', async () => {
-    const limiter = processLimiter(40, 300); // one hit per lease
+    const limiter = processLimiter(40); // one hit per lease
     for (let i = 0; i < 40; i += 1) expect((await limiter.hit('u5')).allowed).toBe(true);
     expect((await limiter.hit('u5')).allowed).toBe(false);
     expect((await limiter.hit('u6')).allowed).toBe(true);
-    await new Promise((r) => setTimeout(r, 350));
+    await endWindow('u5', 60_000);
     expect((await limiter.hit('u5')).allowed).toBe(true);
   });
 
   it('unspent hits lapse with their window instead of carrying over', async () => {
-    const limiter = processLimiter(2_000, 300); // leases of 20
+    const limiter = processLimiter(2_000); // leases of 20
     expect((await limiter.hit('u7')).allowed).toBe(true); // 19 left in this process
-    await new Promise((r) => setTimeout(r, 350));
+    await endWindow('u7', 60_000);
     expect((await limiter.hit('u7')).allowed).toBe(true);
     // The second hit opened a new window with a new lease: Redis counts that lease alone.
     expect(await redis.get(RedisKeys.rateLimit('msg', 'u7'))).toBe('20');
