@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ChatModule } from '@app/chat';
-import { PARLEY_CONFIG, ParleyConfig, ParleyConfigModule } from '@app/config';
+import { ParleyConfigModule, quietLoggerModule } from '@app/config';
 import { RedisModule } from '@app/redis';
-import { LoggerModule } from 'nestjs-pino';
 import { DoorCommands } from './door-commands';
 import { DoorRealtime } from './door-realtime';
 import { DoorServer } from './door.server';
@@ -15,13 +14,7 @@ export class DoorModule {
       module: DoorModule,
       imports: [
         ParleyConfigModule.forRoot(overrides),
-        LoggerModule.forRootAsync({
-          inject: [PARLEY_CONFIG],
-          useFactory: (config: ParleyConfig) => ({
-            pinoHttp: { level: config.logLevel, autoLogging: false },
-            forRoutes: [],
-          }),
-        }),
+        quietLoggerModule(),
         RedisModule,
         ChatModule,
       ],

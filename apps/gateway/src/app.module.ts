@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { PARLEY_CONFIG, ParleyConfig, ParleyConfigModule } from '@app/config';
+import { ParleyConfigModule, quietLoggerModule } from '@app/config';
 import { RedisModule } from '@app/redis';
-import { LoggerModule } from 'nestjs-pino';
 import { GatewayChatModule } from './chat/chat.module';
 import { HealthModule } from './health/health.module';
 
@@ -13,15 +12,7 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         ParleyConfigModule.forRoot(overrides),
-        LoggerModule.forRootAsync({
-          inject: [PARLEY_CONFIG],
-          useFactory: (config: ParleyConfig) => ({
-            pinoHttp: { level: config.logLevel, autoLogging: false },
-            // No per-request middleware: its AsyncLocalStorage would put a hook on every promise
-            // of the socket hot path, and the gateway serves only health and metrics over HTTP.
-            forRoutes: [],
-          }),
-        }),
+        quietLoggerModule(),
         RedisModule,
         HealthModule,
         GatewayChatModule,
