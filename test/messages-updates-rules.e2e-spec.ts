@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import type { Message, MessageUpdatedEvent } from '@app/contracts';
 import request from 'supertest';
-import { waitFor } from './support/api';
-import { emit, useUpdatesStack } from './support/message-updates';
+import { ApiProcess, emit, useUpdatesStack } from './support/message-updates';
 import { nextEvent } from './support/rooms';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -109,26 +106,15 @@ describe('edits, deletions and reactions: rules and current state (two gateways)
   });
 
   describe('the newest-page cache with a second API process', () => {
-    let second: ChildProcess;
+    let second: ApiProcess;
     let secondUrl: string;
 
     beforeAll(async () => {
-      const port = await freePort();
-      secondUrl = `http://127.0.0.1:${port}`;
-      second = spawn(process.execPath, ['dist/apps/api/main.js'], {
-        cwd: resolve(__dirname, '..'),
-        env: { ...process.env, ...suite.stack.env, PORT: String(port), HOST: '127.0.0.1' },
-        stdio: 'ignore',
-      });
-      await waitFor(async () => {
-        if (second.exitCode !== null) throw new Error('the second API exited');
-        const res = await request(secondUrl)
-          .get('/api/health/ready')
-          .catch(() => null);
-        return res?.status === 200;
-      }, 30_000);
+      second = new ApiProcess(await freePort(), { ...suite.stack.env, HOST: '127.0.0.1' });
+      await second.start();
+      secondUrl = second.url;
     });
-    afterAll(() => second?.kill('SIGKILL'));
+    afterAll(() => second?.stop('SIGKILL'));
 
     it('an edit of the newest message through one API is seen on the page another API serves', async () => {
       const { ada, bo } = t;

@@ -298,6 +298,8 @@ describe('REST API', () => {
         memberCount: 2,
         role: 'member',
         lastSeq: 0,
+        readSeq: 0,
+        unread: 0,
       };
       expect({
         ...(created.body as Room),
@@ -344,6 +346,8 @@ describe('REST API', () => {
           memberCount: expect.any(Number),
           role: 'member',
           lastSeq: expect.any(Number),
+          readSeq: 0,
+          unread: expect.any(Number),
         },
       ]);
     });

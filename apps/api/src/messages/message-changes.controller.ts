@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   BadRequestException,
   Body,
   Controller,
@@ -46,7 +47,25 @@ class MessageIdPipe implements PipeTransform<string, string> {
 }
 
 const ROOM_PARAM = { name: 'id', description: 'Room id: "0", a DM id "a:b", or a room id' };
-const MESSAGE_PARAM = { name: 'messageId', example: '1763784000123-0' };
+const EMOJI_PARAM = {
+  name: 'emoji',
+  example: '👍',
+  description: `One grapheme cluster, at most ${Limits.reactionEmojiMaxBytes} bytes (URL-encoded)`,
+};
+
+/** The OpenAPI description every change of a message shares. */
+function changeDocs(summary: string, forbidden: string, conflict?: string, emoji = false) {
+  return applyDecorators(
+    ApiOperation({ summary }),
+    ApiParam({ name: 'messageId', example: '1763784000123-0' }),
+    ...(emoji ? [ApiParam(EMOJI_PARAM)] : []),
+    ApiOkResponse({ type: MessageDto, description: 'The message as it now stands' }),
+    ApiForbiddenResponse({ description: forbidden }),
+    ...(conflict ? [ApiConflictResponse({ description: conflict })] : []),
+    ApiTooManyRequestsResponse({ description: 'Change rate limit reached' }),
+  );
+}
+const DELETED = 'The message was deleted';
 
 @ApiTags('messages')
 @ApiCookieAuth()
@@ -78,12 +97,11 @@ export class MessageChangesController {
   }
 
   @Patch('messages/:messageId')
-  @ApiOperation({ summary: 'Edit a message (its author only); it takes the next seq' })
-  @ApiParam(MESSAGE_PARAM)
-  @ApiOkResponse({ type: MessageDto, description: 'The message as it now stands' })
-  @ApiForbiddenResponse({ description: 'Not a member, or not the author' })
-  @ApiConflictResponse({ description: 'The message was deleted' })
-  @ApiTooManyRequestsResponse({ description: 'Change rate limit reached' })
+  @changeDocs(
+    'Edit a message (its author only); it takes the next seq',
+    'Not a member, or not the author',
+    DELETED,
+  )
   edit(
     @CurrentUser() user: SessionUser,
     @Param('id', RoomIdPipe) roomId: string,
@@ -94,13 +112,10 @@ export class MessageChangesController {
   }
 
   @Delete('messages/:messageId')
-  @ApiOperation({
-    summary: 'Delete a message (its author, or a room admin): it stays as a tombstone',
-  })
-  @ApiParam(MESSAGE_PARAM)
-  @ApiOkResponse({ type: MessageDto, description: 'The tombstone: `deleted: true`, text ""' })
-  @ApiForbiddenResponse({ description: 'Not a member, or neither the author nor an admin' })
-  @ApiTooManyRequestsResponse({ description: 'Change rate limit reached' })
+  @changeDocs(
+    'Delete a message (its author, or a room admin): it stays as a tombstone (`deleted: true`, text "")',
+    'Not a member, or neither the author nor an admin',
+  )
   remove(
     @CurrentUser() user: SessionUser,
     @Param('id', RoomIdPipe) roomId: string,
@@ -110,17 +125,12 @@ export class MessageChangesController {
   }
 
   @Put('messages/:messageId/reactions/:emoji')
-  @ApiOperation({ summary: 'React with an emoji (idempotent: the same reaction twice is one)' })
-  @ApiParam(MESSAGE_PARAM)
-  @ApiParam({
-    name: 'emoji',
-    example: '👍',
-    description: `One grapheme cluster, at most ${Limits.reactionEmojiMaxBytes} bytes (URL-encoded)`,
-  })
-  @ApiOkResponse({ type: MessageDto, description: 'The message as it now stands' })
-  @ApiForbiddenResponse({ description: 'Not a member of the room' })
-  @ApiConflictResponse({ description: 'Deleted message, or too many different reactions' })
-  @ApiTooManyRequestsResponse({ description: 'Change rate limit reached' })
+  @changeDocs(
+    'React with an emoji (idempotent: the same reaction twice is one)',
+    'Not a member of the room',
+    `${DELETED}, or it has ${Limits.reactionsPerMessageMax} different reactions already`,
+    true,
+  )
   react(
     @CurrentUser() user: SessionUser,
     @Param('id', RoomIdPipe) roomId: string,
@@ -131,13 +141,12 @@ export class MessageChangesController {
   }
 
   @Delete('messages/:messageId/reactions/:emoji')
-  @ApiOperation({ summary: "Take the caller's reaction back (idempotent)" })
-  @ApiParam(MESSAGE_PARAM)
-  @ApiParam({ name: 'emoji', example: '👍' })
-  @ApiOkResponse({ type: MessageDto, description: 'The message as it now stands' })
-  @ApiForbiddenResponse({ description: 'Not a member of the room' })
-  @ApiConflictResponse({ description: 'The message was deleted' })
-  @ApiTooManyRequestsResponse({ description: 'Change rate limit reached' })
+  @changeDocs(
+    "Take the caller's reaction back (idempotent)",
+    'Not a member of the room',
+    DELETED,
+    true,
+  )
   unreact(
     @CurrentUser() user: SessionUser,
     @Param('id', RoomIdPipe) roomId: string,
