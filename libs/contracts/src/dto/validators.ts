@@ -34,18 +34,6 @@ export function IsMessageId(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
-/** A forward cursor: "0" (from the first message) or a message id. */
-export function IsHistoryCursor(options?: ValidationOptions): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) =>
-    registerDecorator({
-      name: 'isHistoryCursor',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message: '$property must be "0" or a message id', ...options },
-      validator: { validate: (value: unknown) => value === '0' || isMessageId(value) },
-    });
-}
-
 /** Chat text: 1..4000 Unicode code points, at least one of them visible. */
 export function IsChatText(options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
@@ -172,4 +160,10 @@ export const IsStatusText = textDecorator(
   'isStatusText',
   `$property must be at most ${Limits.statusTextMaxLength} characters without control characters`,
   isStatusText,
+);
+/** A forward cursor: "0" (from the first message) or a message id. */
+export const IsHistoryCursor = textDecorator(
+  'isHistoryCursor',
+  '$property must be "0" or a message id',
+  (value) => value === '0' || isMessageId(value),
 );
