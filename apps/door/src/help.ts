@@ -2,7 +2,7 @@
 export const HELP_LINES = [
   'Parley line door: one command per line, answered by OK <VERB> ... or ERR <code> <text>.',
   'NICK <username> <password>   log in (an unknown name signs up when the server allows it)',
-  'TOKEN <token>                log in with a session token',
+  'TOKEN <token>                log in with a session or API token',
   'WHO                          who is online: WHO <username> <status> lines, then OK WHO <n>',
   'TALKTO <username>            start a conversation; they see: start <you>',
   'MSG <username> <text>        send; in text \\n is a new line and \\\\ a backslash',
