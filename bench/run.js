@@ -5,7 +5,8 @@
 // and nothing else), drives both with the load generator in a separate process, and prints a
 // table plus one JSON line. Absolute numbers drift on a shared machine; Parley ÷ baseline is the
 // figure to judge. `presence` (on request only) compares Parley with itself: presence broadcast to
-// everyone against presence scoped to who can see it (bench/presence.js).
+// everyone against presence scoped to who can see it (bench/presence.js). `mq` (on request only)
+// measures /mq queues beside raw LPUSH/RPOP on the same Redis (bench/mq.js).
 const os = require('node:os');
 const { execFileSync } = require('node:child_process');
 const Redis = require('ioredis');
@@ -20,11 +21,12 @@ const {
 } = require('./lib/servers');
 const { log, sleep, pool, api, runLoadgen, cpuBetween, fmt } = require('./lib/harness');
 const presence = require('./presence');
+const mq = require('./mq');
 
 // The default list: what `npm run bench` (and the BENCH_SMOKE=1 run in `npm test`) runs.
 const ALL = ['dm', 'room', 'connect', 'history', 'sync'];
 // On request only: `presence` takes about 5 minutes at full size (see bench/presence.js).
-const ON_REQUEST = ['presence'];
+const ON_REQUEST = ['presence', 'mq'];
 const scenarios = process.argv.slice(2).filter((a) => ALL.includes(a) || ON_REQUEST.includes(a));
 if (scenarios.length === 0) scenarios.push(...ALL);
 const classic = scenarios.filter((s) => ALL.includes(s));
@@ -55,6 +57,7 @@ const PARAMS = {
   history: { concurrency: size(32, 4), durationMs: size(5000, 500), seeded: size(600, 60) },
   sync: { clients: size(1000, 40), behind: size(100, 10) },
   ...(scenarios.includes('presence') ? { presence: presence.params(smoke) } : {}),
+  ...(scenarios.includes('mq') ? { mq: mq.params(smoke) } : {}),
 };
 
 // BENCH_TARGETS=parley skips the baseline (while profiling, say).
@@ -344,7 +347,12 @@ async function main() {
     log('— parley presence —');
     (results.parley ??= {}).presence = await presence.run(PARAMS.presence);
   }
+  if (scenarios.includes('mq')) {
+    log('— parley /mq beside raw LPUSH/RPOP —');
+    (results.parley ??= {}).mq = await mq.run(PARAMS.mq);
+  }
   const summary = report(results);
+  if (results.parley?.mq) summary.mq = mq.report(results.parley.mq);
   if (results.parley?.presence) summary.presence = presence.report(results.parley.presence);
   const versions = {
     node: process.version,

@@ -1,7 +1,7 @@
 import { RedisKeys } from '@app/redis';
 import request from 'supertest';
 import { startApi, waitFor, type TestApi } from './support/api';
-import { comet, mq, type Comet } from './support/mq';
+import { comet, mq, redisOf, type Comet } from './support/mq';
 import { registerUser, sleep, type TestUser } from './support/stack';
 import { useStack } from './support/suite';
 
@@ -16,11 +16,17 @@ describe('/mq: RestMQ-compatible queues', () => {
     return c;
   };
 
+  let redis: ReturnType<typeof redisOf>;
+
   beforeAll(async () => {
     alice = await registerUser(suite.stack.api.url, 'mqa');
     bob = await registerUser(suite.stack.api.url, 'mqb');
+    redis = redisOf(suite.stack);
   });
-  afterAll(() => streams.forEach((c) => c.close()));
+  afterAll(() => {
+    streams.forEach((c) => c.close());
+    redis.disconnect();
+  });
 
   const as = (user: TestUser) => mq(suite.stack.api.url, user.token);
 
@@ -86,7 +92,7 @@ describe('/mq: RestMQ-compatible queues', () => {
     expect((await as(alice).get('/mq/q/jobs')).status).toBe(404);
     // The consumer died: its lease runs out (forced rather than waited for).
     const { leases } = RedisKeys.queue(alice.id, 'jobs');
-    await suite.stack.api.redis.zadd(leases, Date.now() - 1, key.split(':')[1]);
+    await redis.zadd(leases, Date.now() - 1, key.split(':')[1]);
     const again = await as(alice).get('/mq/q/jobs?lease=60');
     expect(again.body).toMatchObject({ key, value: 'work' });
     expect((await as(alice).delete(`/mq/q/jobs/${key}`)).status).toBe(204);
@@ -103,7 +109,7 @@ describe('/mq: RestMQ-compatible queues', () => {
     const res = await as(alice).post('/mq/q/ttl').type('form').send({ value: 'short', ttl: '60' });
     const n = res.text.split(':')[1];
     await as(alice).post('/mq/q/ttl').type('form').send({ value: 'long' });
-    await suite.stack.api.redis.zadd(RedisKeys.queue(alice.id, 'ttl').expiry, Date.now() - 1, n);
+    await redis.zadd(RedisKeys.queue(alice.id, 'ttl').expiry, Date.now() - 1, n);
     expect((await as(alice).get('/mq/q/ttl')).body.value).toBe('long');
     expect((await as(alice).get('/mq/stats/ttl')).body.metrics.expired).toBe(1);
   });

@@ -2,6 +2,7 @@ import { RedisKeys } from '@app/redis';
 import { createHash } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
+import { redisOf } from './support/mq';
 import { registerUser, type TestUser } from './support/stack';
 import { useStack } from './support/suite';
 
@@ -10,10 +11,13 @@ const withToken = (user: TestUser, token: string): TestUser => ({ ...user, token
 describe('API tokens', () => {
   const suite = useStack({ gateways: 1 });
   let alice: TestUser;
+  let redis: ReturnType<typeof redisOf>;
 
   beforeAll(async () => {
     alice = await registerUser(suite.stack.api.url, 'tok');
+    redis = redisOf(suite.stack);
   });
+  afterAll(() => redis.disconnect());
 
   async function create(scopes: string[], extra: Record<string, unknown> = {}) {
     const res = await suite
@@ -39,7 +43,6 @@ describe('API tokens', () => {
     expect(listed).toMatchObject({ name: 'ci', scopes: ['messages:write', 'queues'] });
     expect(JSON.stringify(list.body)).not.toContain(res.body.token);
     // Stored hashed: the secret appears nowhere in Redis.
-    const redis = suite.stack.api.redis;
     const record = await redis.get(RedisKeys.apiToken(sha256(res.body.token)));
     expect(record).toContain(res.body.id);
     expect(record).not.toContain(res.body.token);
@@ -105,7 +108,6 @@ describe('API tokens', () => {
     const created = await create(['rooms:read'], { expiresInDays: 1 });
     const user = withToken(alice, created.token);
     expect((await suite.api(user).get('/api/rooms')).status).toBe(200);
-    const redis = suite.stack.api.redis;
     const key = RedisKeys.apiToken(sha256(created.token));
     const record = JSON.parse((await redis.get(key))!);
     await redis.set(key, JSON.stringify({ ...record, expiresAt: Date.now() - 1 }));
@@ -130,8 +132,13 @@ describe('API tokens', () => {
     expect((await suite.api(withToken(alice, created.token)).get('/mq/q')).status).toBe(200);
   });
 
+  it('opens a socket only with every chat scope: a connection has no per-route check', async () => {
+    const narrow = await create(['messages:read', 'messages:write', 'rooms:read']);
+    await expect(suite.open(withToken(alice, narrow.token), 0)).rejects.toThrow('unauthorized');
+  });
+
   it('opens a socket as auth.token, and revocation cuts it within 1 s', async () => {
-    const created = await create(['messages:read', 'messages:write']);
+    const created = await create(['messages:read', 'messages:write', 'rooms:read', 'rooms:write']);
     const socket: Socket = await suite.open(withToken(alice, created.token), 0);
     const log: string[] = [];
     socket.on('session.revoked', () => log.push('session.revoked'));

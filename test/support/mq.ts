@@ -1,5 +1,19 @@
+import Redis, { Cluster } from 'ioredis';
 import http from 'node:http';
 import request, { type Test } from 'supertest';
+import type { Stack } from './stack';
+
+/** A client of the stack's Redis that follows a Cluster's slots (tests force expiries with it). */
+export function redisOf(stack: Stack): Redis | Cluster {
+  const nodes = stack.redis.clusterNodes;
+  if (!nodes) return new Redis(stack.redis.url);
+  return new Cluster(
+    nodes.split(',').map((n) => ({
+      host: n.slice(0, n.lastIndexOf(':')),
+      port: Number(n.slice(n.lastIndexOf(':') + 1)),
+    })),
+  );
+}
 
 /** /mq calls with a bearer token (session or API token). */
 export function mq(url: string, token: string) {

@@ -14,6 +14,16 @@ import { ChatEvents } from '../events/chat-events';
 /** `prl_` and 43 base64url characters (32 random bytes): never the shape of a session id. */
 const TOKEN_SHAPE = /^prl_[A-Za-z0-9_-]{43}$/;
 const DAY_MS = 24 * 3600 * 1000;
+/**
+ * A realtime connection (socket, door) can read, send, join and leave like a whole chat client and
+ * has no per-route check, so a token opens one only when it holds every chat scope.
+ */
+const CONNECTION_SCOPES: readonly ApiTokenScope[] = [
+  'messages:read',
+  'messages:write',
+  'rooms:read',
+  'rooms:write',
+];
 
 /** Who an API token speaks for, and what it may do. */
 export interface ApiTokenIdentity {
@@ -91,10 +101,10 @@ export class ApiTokensService {
     this.events.emit('sessionRevoked', { sessionId: tokenSessionId(tokenId), userId });
   }
 
-  /** The token as a connection's session (socket, door): revoking the token cuts them. */
+  /** The token as a connection's session (socket, door); revoking the token cuts them. */
   async asSession(token: string) {
     const found = await this.resolve(token);
-    if (!found) return null;
+    if (!found || !CONNECTION_SCOPES.every((scope) => found.scopes.includes(scope))) return null;
     const { userId, username, tokenId, scopes } = found;
     return { userId, username, sessionId: tokenSessionId(tokenId), scopes };
   }

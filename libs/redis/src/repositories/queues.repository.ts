@@ -89,18 +89,12 @@ export class QueuesRepository {
     ttlMs: number,
     maxLength: number,
   ): Promise<QueueAddResult> {
-    // Named first: a queue that holds a message is always in its owner's list.
-    await this.redis.sadd(RedisKeys.userQueues(userId), queue);
+    // Sent together (one round trip; the list entry is idempotent and never removed by an add).
     const wake = RedisKeys.queue(userId, queue).wake;
-    const [status, n] = await this.run<[string, number?]>(
-      'add',
-      userId,
-      queue,
-      value,
-      ttlMs,
-      maxLength,
-      wake,
-    );
+    const [, [status, n]] = await Promise.all([
+      this.redis.sadd(RedisKeys.userQueues(userId), queue),
+      this.run<[string, number?]>('add', userId, queue, value, ttlMs, maxLength, wake),
+    ]);
     return status === 'ok' ? { status: 'ok', n: Number(n) } : { status: 'full' };
   }
 
