@@ -1,5 +1,6 @@
 import { ParleyAckError, ParleyApi, ParleyHttpError, ParleySocket } from '@app/client';
-import type { Message, Room } from '@app/contracts';
+import { type Message, type Room, ServerEvents } from '@app/contracts';
+import request from 'supertest';
 import { waitFor } from './support/api';
 import { tag } from './support/http';
 import { Stack, startStack } from './support/stack';
@@ -122,6 +123,35 @@ describe('typed client SDK (libs/client) against API and two gateway processes',
     await waitFor(() => seenByB.length === 2, 10_000);
     expect(seenByB.map((m) => m.seq)).toEqual([lost.seq, next.seq]);
     expect(seenByB.map((m) => m.id)).toEqual([lost.id, next.id]);
+  });
+
+  it('edits take their seq too: delivered as updates in order, a lost one recovered by sync', async () => {
+    const [a, b] = [sockets[0], sockets[1]];
+    const seenByB: string[] = [];
+    b.on('message', (m) => m.roomId === room.id && seenByB.push(`message ${m.message}`));
+    b.on('update', (u) => u.roomId === room.id && seenByB.push(`update ${u.message.message}`));
+    let syncs = 0;
+    b.on('synced', () => (syncs += 1));
+    const edit = (id: string, text: string) =>
+      request(stack.api.url)
+        .patch(`/api/rooms/${room.id}/messages/${id}`)
+        .set('Authorization', `Bearer ${alice.token}`)
+        .send({ message: text })
+        .expect(200);
+
+    const original = await a.send(room.id, 'tpyo');
+    await edit(original.id, 'typo fixed');
+    const after = await a.send(room.id, 'after the edit');
+    await waitFor(() => seenByB.includes('message after the edit'), 10_000);
+    expect(seenByB).toEqual(['message tpyo', 'update typo fixed', 'message after the edit']);
+    expect(syncs).toBe(0); // the edit's seq filled the order: no hole, no catch-up
+
+    b.io.off(ServerEvents.MessageUpdated);
+    await edit(after.id, 'edited unseen');
+    const last = await a.send(room.id, 'last one');
+    await waitFor(() => seenByB.includes('message last one'), 10_000);
+    expect(seenByB.slice(3)).toEqual(['update edited unseen', 'message last one']);
+    expect(b.positions()[room.id]).toEqual({ seq: last.seq, id: last.id });
   });
 
   it('catches up after a reconnect: everything sent meanwhile, in order, nothing twice', async () => {

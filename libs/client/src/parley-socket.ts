@@ -2,6 +2,7 @@ import type {
   Ack,
   ClientToServerEvents,
   Message,
+  MessageUpdatedEvent,
   SendMessagePayload,
   ServerToClientEvents,
   SyncPayload,
@@ -10,7 +11,7 @@ import type {
 import { ClientEvents, ServerEvents } from '@app/contracts/events';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { ParleyAckError } from './errors';
-import { RoomSequencer } from './room-sequencer';
+import { RoomSequencer, type RoomEntry } from './room-sequencer';
 
 export type ParleyIo = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -32,6 +33,8 @@ export interface ParleySocketOptions {
 interface SdkEvents {
   /** Every message of the caller's rooms, once, in `seq` order per room. */
   message: (message: Message) => void;
+  /** A change (edit, deletion, reaction) to a message, in the same `seq` order as messages. */
+  update: (event: MessageUpdatedEvent) => void;
   /** A catch-up finished: the rooms that got missed messages. */
   synced: (roomIds: string[]) => void;
   /** A background catch-up failed; the next reconnect or gap tries again. */
@@ -55,6 +58,7 @@ export class ParleySocket {
   private readonly rooms = new Map<string, RoomSequencer>();
   private readonly listeners: { [E in keyof SdkEvents]: Set<SdkEvents[E]> } = {
     message: new Set(),
+    update: new Set(),
     synced: new Set(),
     error: new Set(),
   };
@@ -72,7 +76,10 @@ export class ParleySocket {
       withCredentials: true,
       ...options.io,
     });
-    this.io.on(ServerEvents.Message, (message) => this.receive([message]));
+    this.io.on(ServerEvents.Message, (message) => this.receive([{ seq: message.seq, message }]));
+    this.io.on(ServerEvents.MessageUpdated, (update) =>
+      this.receive([{ seq: update.seq, message: update.message, update }]),
+    );
     this.io.on(ServerEvents.RoomLeft, ({ roomId }) => this.rooms.delete(roomId));
     // Every (re)connect may follow missed messages: catch up on each room already seen.
     this.io.on('connect', () => {
@@ -119,7 +126,7 @@ export class ParleySocket {
       let error: ParleyAckError;
       try {
         const ack = await this.emit(ClientEvents.Message, { roomId, message, clientId });
-        this.receive([ack.message]);
+        this.receive([{ seq: ack.message.seq, message: ack.message }]);
         return ack.message;
       } catch (err) {
         if (!(err instanceof ParleyAckError)) throw err;
@@ -172,9 +179,18 @@ export class ParleySocket {
       const next: Record<string, string> = {};
       for (const [roomId, page] of Object.entries(rooms)) {
         if (page.messages.length > 0) updated.add(roomId);
-        this.receive(page.messages, false);
+        const entries: RoomEntry[] = [
+          ...page.messages.map((message) => ({ seq: message.seq, message })),
+          ...(page.updates ?? []).map(({ seq, message }) => ({
+            seq,
+            message,
+            update: { roomId, seq, message },
+          })),
+        ].sort((a, b) => a.seq - b.seq);
+        this.receive(entries, false);
         const last = page.messages.at(-1);
-        horizons.set(roomId, Math.max(horizons.get(roomId) ?? 0, last?.seq ?? 0));
+        const newest = entries.at(-1)?.seq ?? 0;
+        horizons.set(roomId, Math.max(horizons.get(roomId) ?? 0, newest));
         if (!page.complete && last) next[roomId] = last.id;
       }
       cursors = next;
@@ -188,18 +204,22 @@ export class ParleySocket {
     return cursors;
   }
 
-  /** Orders messages per room; a hole starts a catch-up unless one is what delivered them. */
-  private receive(messages: readonly Message[], syncOnGap = true): void {
-    for (const message of messages) {
-      let room = this.rooms.get(message.roomId);
-      if (!room) this.rooms.set(message.roomId, (room = new RoomSequencer()));
-      this.deliver(room.accept(message));
+  /** Orders entries per room; a hole starts a catch-up unless one is what delivered them. */
+  private receive(entries: readonly RoomEntry[], syncOnGap = true): void {
+    for (const entry of entries) {
+      const roomId = entry.message.roomId;
+      let room = this.rooms.get(roomId);
+      if (!room) this.rooms.set(roomId, (room = new RoomSequencer()));
+      this.deliver(room.accept(entry));
       if (syncOnGap && room.hasGap) this.syncInBackground();
     }
   }
 
-  private deliver(messages: readonly Message[]): void {
-    for (const message of messages) this.listeners.message.forEach((listener) => listener(message));
+  private deliver(entries: readonly RoomEntry[]): void {
+    for (const { message, update } of entries) {
+      if (update) this.listeners.update.forEach((listener) => listener(update));
+      else this.listeners.message.forEach((listener) => listener(message));
+    }
   }
 
   private syncInBackground(): void {
