@@ -1,12 +1,15 @@
 // The web client's pure timeline logic (merge, gaps, sync cursors, text helpers), in Node.
 import type { Message } from '../../apps/web/src/contracts';
 import {
+  advanceRun,
   codePoints,
   compareIds,
+  countUnread,
   dmPeer,
-  firstGap,
   linkify,
   mergeMessages,
+  replaceMessage,
+  settleRun,
   syncCursor,
 } from '../../apps/web/src/lib/timeline';
 
@@ -38,12 +41,42 @@ describe('web timeline', () => {
     ]);
   });
 
-  it('finds the first hole in the seq run and syncs from just before it', () => {
-    expect(firstGap([msg(1), msg(2), msg(3)])).toBe(-1);
-    expect(firstGap([msg(40), msg(42), msg(43), msg(45)])).toBe(0);
-    expect(syncCursor([])).toBe('0');
-    expect(syncCursor([msg(1), msg(2)])).toBe(msg(2).id);
-    expect(syncCursor([msg(1), msg(2), msg(5), msg(6)])).toBe(msg(2).id);
+  it('follows the seq run of messages and changes, and tells a jump over a missed one', () => {
+    const start = { seen: 40, ahead: [] };
+    // 41 and 42 (a message, then an edit): no gap, whatever kind each seq is.
+    const a = advanceRun(start, 41);
+    expect(a).toEqual({ run: { seen: 41, ahead: [] }, gap: false });
+    expect(advanceRun(a.run, 41).run).toBe(a.run);
+    // 44 before 43: a gap (sync); 43 arriving late closes it.
+    const b = advanceRun({ seen: 42, ahead: [] }, 44);
+    expect(b).toEqual({ run: { seen: 42, ahead: [44] }, gap: true });
+    expect(advanceRun(b.run, 43)).toEqual({ run: { seen: 44, ahead: [] }, gap: false });
+    // A complete sync knows everything up to its newest seq.
+    expect(settleRun({ seen: 42, ahead: [44, 50] }, 47)).toEqual({ seen: 47, ahead: [50] });
+  });
+
+  it('syncs from the newest message within the known run', () => {
+    expect(syncCursor([], 0)).toBe('0');
+    expect(syncCursor([msg(1), msg(2)], 2)).toBe(msg(2).id);
+    // Message seqs 3 and 4 were changes; 6 came live ahead of a missed 5.
+    expect(syncCursor([msg(1), msg(2), msg(6)], 4)).toBe(msg(2).id);
+  });
+
+  it('replaces a message by id in its current state, keeping the array when nothing changed', () => {
+    const list = [msg(1), msg(2)];
+    const edited = { ...msg(2), message: 'new', editedAt: 1700000100 };
+    const next = replaceMessage(list, edited);
+    expect(next[1]).toEqual(edited);
+    expect(next[0]).toBe(list[0]);
+    expect(replaceMessage(next, { ...edited })).toBe(next);
+    expect(replaceMessage(list, msg(9))).toBe(list);
+  });
+
+  it('counts others’ messages after the read marker', () => {
+    const list = [msg(1), { ...msg(2), from: '7' }, msg(3), { ...msg(4), from: '7' }];
+    expect(countUnread(list, 1, '7')).toBe(1);
+    expect(countUnread(list, 0, '7')).toBe(2);
+    expect(countUnread(list, 4, '7')).toBe(0);
   });
 
   it('counts code points, not UTF-16 units', () => {

@@ -4,6 +4,7 @@ export { ClientEvents, ServerEvents } from '../../../libs/contracts/src/events';
 export type {
   ClientToServerEvents,
   MemberEvent,
+  MessageUpdate,
   MessageUpdatedEvent,
   RoomReadEvent,
   RoomLeftEvent,

@@ -26,7 +26,7 @@ export function ChatView({ store }: { store: ChatStore }) {
 
   // The store is disposed by whoever ends the session (sign-out, revocation), not on unmount:
   // StrictMode unmounts and remounts once in development.
-  const totalUnread = sortedRooms(state).reduce((n, r) => n + unreadCount(r, state.me.id), 0);
+  const totalUnread = sortedRooms(state).reduce((n, r) => n + unreadCount(r), 0);
   useEffect(() => {
     document.title = totalUnread > 0 ? `(${totalUnread}) Parley` : 'Parley';
   }, [totalUnread]);

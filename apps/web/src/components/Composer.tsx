@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { Limits } from '../contracts';
+import { Limits, type Message } from '../contracts';
 import type { ChatStore } from '../lib/store';
 import { codePoints } from '../lib/timeline';
 
@@ -9,11 +9,40 @@ export interface ComposerProps {
   roomId: string;
   placeholder: string;
   drafts: Map<string, string>;
+  /** A message being edited here instead of a new one. */
+  editing: Message | null;
+  /** ↑ in the empty field: edit one's last message (false when there is none). */
+  onEditLast: () => boolean;
+  /** Enter saves the edit (with the text), Escape cancels it (no text). */
+  onEndEdit: (text?: string) => void;
 }
 
-export function Composer({ store, roomId, placeholder, drafts }: ComposerProps) {
+export function Composer({
+  store,
+  roomId,
+  placeholder,
+  drafts,
+  editing,
+  onEditLast,
+  onEndEdit,
+}: ComposerProps) {
   const [text, setText] = useState(() => drafts.get(roomId) ?? '');
   const area = useRef<HTMLTextAreaElement>(null);
+  const editingId = editing?.id;
+
+  // Editing starts: the field takes the message's text (the draft waits in `drafts`), caret at
+  // the end; it ends: the draft comes back.
+  useEffect(() => {
+    const el = area.current;
+    if (editingId === undefined) {
+      setText(drafts.get(roomId) ?? '');
+      return;
+    }
+    setText(editing?.message ?? '');
+    el?.focus();
+    requestAnimationFrame(() => el?.setSelectionRange(el.value.length, el.value.length));
+    // Only when a different message starts or stops being edited.
+  }, [editingId]);
   const max = Limits.messageMaxCodePoints;
   const length = codePoints(text);
   const tooLong = length > max;
@@ -32,12 +61,18 @@ export function Composer({ store, roomId, placeholder, drafts }: ComposerProps) 
 
   function update(value: string) {
     setText(value);
+    if (editing) return;
     if (value) drafts.set(roomId, value);
     else drafts.delete(roomId);
     store.setTyping(roomId, value.trim().length > 0);
   }
 
   function submit() {
+    if (editing) {
+      // Emptied: nothing to save (deleting is in the message's menu).
+      if (text.trim().length > 0 && !tooLong) onEndEdit(text);
+      return;
+    }
     if (!canSend) return;
     if (store.send(roomId, text)) {
       setText('');
@@ -50,18 +85,28 @@ export function Composer({ store, roomId, placeholder, drafts }: ComposerProps) 
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       submit();
+    } else if (event.key === 'Escape' && editing) {
+      event.preventDefault();
+      onEndEdit();
+    } else if (event.key === 'ArrowUp' && !editing && text === '' && onEditLast()) {
+      event.preventDefault();
     }
   }
 
   const counterClass = tooLong ? ' counter--over' : length > max * 0.9 ? ' counter--near' : '';
   return (
     <form
-      className="composer"
+      className={`composer${editing ? ' composer--editing' : ''}`}
       onSubmit={(e) => {
         e.preventDefault();
         submit();
       }}
     >
+      {editing && (
+        <p className="composer__editing" data-testid="editing">
+          Editing message · Enter to save · Esc to cancel
+        </p>
+      )}
       <div className="composer__field">
         <textarea
           ref={area}
@@ -69,7 +114,7 @@ export function Composer({ store, roomId, placeholder, drafts }: ComposerProps) 
           dir="auto"
           value={text}
           placeholder={placeholder}
-          aria-label="Message"
+          aria-label={editing ? 'Edit message' : 'Message'}
           aria-describedby={`counter-${roomId}`}
           aria-invalid={tooLong || undefined}
           onChange={(e) => update(e.target.value)}
@@ -89,7 +134,7 @@ export function Composer({ store, roomId, placeholder, drafts }: ComposerProps) 
         className="btn btn--primary send"
         type="submit"
         disabled={!canSend}
-        aria-label="Send"
+        aria-label={editing ? 'Save' : 'Send'}
         data-testid="send"
       >
         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">

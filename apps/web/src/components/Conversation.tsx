@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import type { Message } from '../contracts';
 import { isolate, isTeamRoom, roomPeer, roomTitle } from '../lib/selectors';
 import type { ChatState, ChatStore, RoomView } from '../lib/store';
 import { presenceLine } from '../lib/presence';
@@ -19,6 +21,21 @@ interface Props {
 
 export function Conversation({ store, state, view, drafts, onBack, onSettings }: Props) {
   const room = view.room;
+  // Where "New messages" goes: after the marker as it was when the room was opened.
+  const [unreadAfter] = useState(() => (view.unread > 0 ? view.readSeq : null));
+  const [editing, setEditing] = useState<Message | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const change = (action: Promise<unknown>) => {
+    setProblem(null);
+    action.catch((err: Error) => setProblem(err.message || 'That did not work, try again'));
+  };
+  /** ↑ in an empty composer: the newest message of one's own that can be edited. */
+  const editLast = () => {
+    const mine = view.messages.filter((m) => m.from === state.me.id && !m.deleted);
+    const last = mine[mine.length - 1];
+    if (last) setEditing(last);
+    return Boolean(last);
+  };
   const title = roomTitle(state, room);
   const peer = roomPeer(state, room);
   const pending = state.pending.filter((p) => p.roomId === room.id);
@@ -94,7 +111,21 @@ export function Conversation({ store, state, view, drafts, onBack, onSettings }:
         onLoadOlder={() => void store.loadOlder(room.id)}
         onRetry={(id) => store.retry(id)}
         onDiscard={(id) => store.discard(id)}
+        onBottom={(atBottom) => store.setAtBottom(room.id, atBottom)}
+        unreadAfter={unreadAfter}
+        editingId={editing?.id ?? null}
+        onEdit={setEditing}
+        onDelete={(m) => {
+          if (editing?.id === m.id) setEditing(null);
+          change(store.deleteMessage(room.id, m.id));
+        }}
+        onReact={(m, emoji, on) => change(store.react(room.id, m.id, emoji, on))}
       />
+      {problem && (
+        <p className="conversation__problem" role="alert" data-testid="change-error">
+          {problem}
+        </p>
+      )}
       <TypingLine state={state} view={view} />
       <Composer
         key={room.id}
@@ -102,6 +133,14 @@ export function Conversation({ store, state, view, drafts, onBack, onSettings }:
         roomId={room.id}
         placeholder={group ? `Message #${isolate(title)}` : `Message ${isolate(title)}`}
         drafts={drafts}
+        editing={editing}
+        onEditLast={editLast}
+        onEndEdit={(text) => {
+          const m = editing;
+          setEditing(null);
+          if (m && text !== undefined && text !== m.message)
+            change(store.edit(room.id, m.id, text));
+        }}
       />
     </section>
   );

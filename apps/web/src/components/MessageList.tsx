@@ -2,7 +2,8 @@ import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 're
 import type { Message } from '../contracts';
 import { displayName } from '../lib/selectors';
 import type { ChatState, PendingMessage, RoomView } from '../lib/store';
-import { dayKey, dayLabel, linkify, timeLabel } from '../lib/timeline';
+import { dayKey, dayLabel } from '../lib/timeline';
+import { MessageItem, MessageText, type MessageActions } from './MessageItem';
 
 /**
  * The conversation's timeline: day separators, grouped bubbles, pending and failed sends, older
@@ -12,20 +13,36 @@ import { dayKey, dayLabel, linkify, timeLabel } from '../lib/timeline';
  */
 type Item =
   | { kind: 'day'; key: string; label: string }
+  | { kind: 'unread'; key: string }
   | { kind: 'message'; key: string; message: Message; head: boolean }
   | { kind: 'pending'; key: string; pending: PendingMessage };
 
 const GROUP_MS = 5 * 60_000;
 
-function buildItems(messages: readonly Message[], pending: readonly PendingMessage[]): Item[] {
+function buildItems(
+  messages: readonly Message[],
+  pending: readonly PendingMessage[],
+  unreadAfter: number | null,
+  me: string,
+): Item[] {
   const items: Item[] = [];
   let prev: Message | undefined;
+  let divided = unreadAfter === null;
   for (const message of messages) {
     const day = dayKey(message.date);
     const newDay = !prev || dayKey(prev.date) !== day;
     if (newDay) items.push({ kind: 'day', key: `day-${day}`, label: dayLabel(message.date) });
+    const divider = !divided && message.seq > (unreadAfter ?? 0) && message.from !== me;
+    if (divider) {
+      divided = true;
+      items.push({ kind: 'unread', key: 'unread-divider' });
+    }
     const head =
-      newDay || !prev || prev.from !== message.from || (message.date - prev.date) * 1000 > GROUP_MS;
+      divider ||
+      newDay ||
+      !prev ||
+      prev.from !== message.from ||
+      (message.date - prev.date) * 1000 > GROUP_MS;
     items.push({ kind: 'message', key: message.id, message, head });
     prev = message;
   }
@@ -43,16 +60,33 @@ function atBottom(el: HTMLElement): boolean {
   return el.scrollHeight - el.scrollTop - el.clientHeight < 48;
 }
 
-interface ListProps {
+interface ListProps extends MessageActions {
   state: ChatState;
   view: RoomView;
   pending: PendingMessage[];
+  /** The read marker when the room was opened, if anything was unread: the divider goes after. */
+  unreadAfter: number | null;
+  /** The id of the message being edited in the composer. */
+  editingId: string | null;
   onLoadOlder: () => void;
   onRetry: (clientId: string) => void;
   onDiscard: (clientId: string) => void;
+  /** Whether the newest message is on screen (after every render and scroll). */
+  onBottom: (atBottom: boolean) => void;
 }
 
-export function MessageList({ state, view, pending, onLoadOlder, onRetry, onDiscard }: ListProps) {
+export function MessageList({
+  state,
+  view,
+  pending,
+  unreadAfter,
+  editingId,
+  onLoadOlder,
+  onRetry,
+  onDiscard,
+  onBottom,
+  ...actions
+}: ListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const snap = useRef({ ready: false, height: 0, first: '', last: '', pending: 0, atBottom: true });
   const [unseenBelow, setUnseenBelow] = useState(false);
@@ -70,6 +104,12 @@ export function MessageList({ state, view, pending, onLoadOlder, onRetry, onDisc
     const s = snap.current;
     if (!s.ready) {
       el.scrollTop = el.scrollHeight;
+      // Opened with unread messages: start at the divider when they do not all fit.
+      const divider = el.querySelector('[data-testid="unread-divider"]');
+      if (view.loaded && divider) {
+        const top = divider.getBoundingClientRect().top - el.getBoundingClientRect().top;
+        if (top < 0) el.scrollTop += top - 24;
+      }
       s.ready = view.loaded;
     } else if (firstId !== s.first && lastId === s.last) {
       el.scrollTop += el.scrollHeight - s.height;
@@ -83,6 +123,7 @@ export function MessageList({ state, view, pending, onLoadOlder, onRetry, onDisc
     s.last = lastId;
     s.pending = pending.length;
     s.atBottom = atBottom(el);
+    if (view.loaded) onBottom(s.atBottom);
     // Too little to scroll: nothing would ever trigger the next page, so fetch it now.
     if (
       view.loaded &&
@@ -109,6 +150,7 @@ export function MessageList({ state, view, pending, onLoadOlder, onRetry, onDisc
     const el = scroller.current;
     if (!el) return;
     snap.current.atBottom = atBottom(el);
+    if (view.loaded) onBottom(snap.current.atBottom);
     if (snap.current.atBottom) setUnseenBelow(false);
     if (el.scrollTop < 300 && view.hasOlder && !view.loadingOlder) onLoadOlder();
   }
@@ -119,8 +161,7 @@ export function MessageList({ state, view, pending, onLoadOlder, onRetry, onDisc
     setUnseenBelow(false);
   }
 
-  const items = buildItems(view.messages, pending);
-  const showNames = view.room.kind !== 'dm';
+  const items = buildItems(view.messages, pending, unreadAfter, me);
   return (
     <div className="messages-wrap">
       <div
@@ -157,38 +198,29 @@ export function MessageList({ state, view, pending, onLoadOlder, onRetry, onDisc
                   <span>{item.label}</span>
                 </li>
               );
-            if (item.kind === 'message') {
-              const m = item.message;
-              const own = m.from === me;
+            if (item.kind === 'unread')
               return (
                 <li
                   key={item.key}
-                  className={`msg${own ? ' msg--own' : ''}${item.head ? ' msg--head' : ''}`}
-                  data-testid="message"
-                  data-id={m.id}
-                  data-seq={m.seq}
-                  data-status="sent"
+                  className="day day--unread"
+                  role="separator"
+                  data-testid="unread-divider"
                 >
-                  {item.head && showNames && !own && (
-                    <div className="msg__author" data-testid="message-author">
-                      <bdi>{displayName(state, m.from)}</bdi>
-                    </div>
-                  )}
-                  <div className="msg__bubble">
-                    <bdi className="msg__text" dir="auto" data-testid="message-text">
-                      <MessageText text={m.message} />
-                    </bdi>
-                    <time
-                      className="msg__time"
-                      dateTime={new Date(m.date * 1000).toISOString()}
-                      title={new Date(m.date * 1000).toLocaleString()}
-                    >
-                      {timeLabel(m.date)}
-                    </time>
-                  </div>
+                  <span>New messages</span>
                 </li>
               );
-            }
+            if (item.kind === 'message')
+              return (
+                <MessageItem
+                  key={item.key}
+                  state={state}
+                  room={view.room}
+                  message={item.message}
+                  head={item.head}
+                  editing={item.message.id === editingId}
+                  {...actions}
+                />
+              );
             const p = item.pending;
             return (
               <li
@@ -232,23 +264,6 @@ export function MessageList({ state, view, pending, onLoadOlder, onRetry, onDisc
         </button>
       )}
     </div>
-  );
-}
-
-/** Text only (React escapes it); http(s) URLs become plain links that open in a new tab. */
-function MessageText({ text }: { text: string }) {
-  return (
-    <>
-      {linkify(text).map((part, i) =>
-        part.href ? (
-          <a key={i} href={part.href} target="_blank" rel="noopener noreferrer nofollow ugc">
-            {part.text}
-          </a>
-        ) : (
-          <span key={i}>{part.text}</span>
-        ),
-      )}
-    </>
   );
 }
 

@@ -106,7 +106,7 @@ function RoomItem({
   const title = roomTitle(state, room);
   const peer = roomPeer(state, room);
   const last = view.messages[view.messages.length - 1];
-  const unread = unreadCount(view, me.id);
+  const unread = unreadCount(view);
   const active = room.id === state.activeRoomId;
   const group = room.kind !== 'dm';
   const who = last
@@ -144,7 +144,7 @@ function RoomItem({
                     <bdi>{who}</bdi>:{' '}
                   </>
                 )}
-                <bdi>{last.message.slice(0, 120)}</bdi>
+                {last.deleted ? <i>Message deleted</i> : <bdi>{last.message.slice(0, 120)}</bdi>}
               </>
             ) : view.loaded ? (
               'No messages yet'

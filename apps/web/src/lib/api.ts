@@ -104,6 +104,8 @@ export const api = {
   setRole: (roomId: string, userId: string, role: RoomRole) =>
     call<unknown>('PUT', `${room(roomId)}/members/${enc(userId)}`, { role }),
 
+  markRead: (roomId: string, seq: number) =>
+    call<{ readSeq: number }>('POST', `${room(roomId)}/read`, { seq }),
   history: (roomId: string, before?: string, limit = 50) =>
     call<MessagePage>('GET', `${room(roomId)}/messages${query({ limit, before })}`),
   post: (roomId: string, message: string, clientId: string) =>

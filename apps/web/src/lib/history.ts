@@ -1,10 +1,9 @@
-import { ClientEvents, type Message } from '../contracts';
+import { ClientEvents, type Message, type MessageUpdate } from '../contracts';
 import { ApiError } from './api';
 import { api } from './api';
 import { emitWithTimeout, SESSION_ENDED, type Link } from './socket';
-import { READ_ALL } from './read-state';
 import type { StateCell } from './state';
-import { firstGap, mergeMessages, syncCursor } from './timeline';
+import { advanceRun, mergeMessages, settleRun, syncCursor, type SeqRun } from './timeline';
 
 const SYNC_TIMEOUT_MS = 15_000;
 const SYNC_ROOMS_PER_CALL = 100;
@@ -12,7 +11,10 @@ export const PAGE_SIZE = 50;
 
 export interface HistoryHooks {
   ensureUsers(ids: readonly string[]): void;
-  markRead(roomId: string): void;
+  /** Messages this tab had not held before (live, sync or an ack): unread counts, markers. */
+  arrived(roomId: string, fresh: readonly Message[]): void;
+  /** Changes (edits, deletions, reactions) from a sync answer, at their seq. */
+  applyUpdates(roomId: string, updates: readonly MessageUpdate[]): void;
   /** A live message of a room we do not list: returns true when the room is shown now. */
   unknownRoom(message: Message): boolean;
 }
@@ -26,8 +28,8 @@ export class History {
   private readonly syncQueue = new Set<string>();
   private readonly syncInFlight = new Set<string>();
   private syncTimer?: ReturnType<typeof setTimeout>;
-  /** roomId → cursor of a hole that a complete sync could not fill (not retried again). */
-  private readonly gapGuard = new Map<string, string>();
+  /** roomId → how far its seq run (messages and changes) is known, once its newest page is in. */
+  private readonly runs = new Map<string, SeqRun>();
 
   constructor(
     private readonly cell: StateCell,
@@ -46,7 +48,7 @@ export class History {
 
   forget(roomId: string): void {
     this.syncQueue.delete(roomId);
-    this.gapGuard.delete(roomId);
+    this.runs.delete(roomId);
   }
 
   /** The newest page of a room, merged with whatever arrived live meanwhile, then a sync. */
@@ -56,17 +58,14 @@ export class History {
     try {
       const page = await api.history(roomId, undefined, PAGE_SIZE);
       if (this.cell.disposed) return;
-      this.cell.updateRoom(roomId, (r) => {
-        const messages = mergeMessages(r.messages, page.messages);
-        const newest = messages[messages.length - 1]?.seq ?? 0;
-        return {
-          ...r,
-          messages,
-          hasOlder: r.loaded ? r.hasOlder : page.nextBefore !== null,
-          loaded: true,
-          readSeq: r.readSeq === READ_ALL ? newest : r.readSeq,
-        };
-      });
+      this.cell.updateRoom(roomId, (r) => ({
+        ...r,
+        messages: mergeMessages(r.messages, page.messages),
+        hasOlder: r.loaded ? r.hasOlder : page.nextBefore !== null,
+        loaded: true,
+      }));
+      const newest = page.messages[page.messages.length - 1]?.seq ?? 0;
+      this.runs.set(roomId, settleRun(this.runs.get(roomId) ?? { seen: 0, ahead: [] }, newest));
       this.afterMessages(roomId, page.messages);
       // Anything stored between that page and the socket joining the room comes with a sync.
       if (this.link.socket()?.connected) this.requestSync([roomId]);
@@ -107,6 +106,7 @@ export class History {
 
   onLive(message: Message): void {
     if (!this.cell.current.rooms[message.roomId] && !this.hooks.unknownRoom(message)) return;
+    const fresh = this.freshIn(message.roomId, [message]);
     this.cell.updateRoom(message.roomId, (r) => {
       const messages = mergeMessages(r.messages, [message]);
       if (messages === r.messages && !(message.from in r.typing)) return r;
@@ -114,21 +114,47 @@ export class History {
       delete typing[message.from];
       return { ...r, messages, typing };
     });
-    this.afterMessages(message.roomId, [message]);
+    this.afterMessages(message.roomId, [message], fresh);
+    this.noteSeq(message.roomId, message.seq);
     if (!this.cell.current.rooms[message.roomId]?.loaded) void this.loadLatest(message.roomId);
   }
 
   /** Merges messages from an ack or any other source into a room. */
   merge(roomId: string, messages: readonly Message[]): void {
+    const fresh = this.freshIn(roomId, messages);
     this.cell.updateRoom(roomId, (r) => {
       const merged = mergeMessages(r.messages, messages);
       return merged === r.messages ? r : { ...r, messages: merged };
     });
-    this.afterMessages(roomId, messages);
+    this.afterMessages(roomId, messages, fresh);
   }
 
-  /** Shared tail of every merge: settle own pending sends, read state, names, holes. */
-  private afterMessages(roomId: string, messages: readonly Message[]): void {
+  /** The messages among these that the room does not hold yet (none before its first page). */
+  private freshIn(roomId: string, messages: readonly Message[]): Message[] {
+    const room = this.cell.current.rooms[roomId];
+    if (!room?.loaded) return [];
+    const known = new Set(room.messages.map((m) => m.id));
+    return messages.filter((m) => !known.has(m.id));
+  }
+
+  /**
+   * A live message or change took `seq`: one that jumps over a seq not seen yet (a missed
+   * broadcast) is filled by `sync`.
+   */
+  noteSeq(roomId: string, seq: number): void {
+    const run = this.runs.get(roomId);
+    if (!run) return; // the newest page is on its way, a sync follows it
+    const next = advanceRun(run, seq);
+    this.runs.set(roomId, next.run);
+    if (next.gap) this.requestSync([roomId]);
+  }
+
+  /** Shared tail of every merge: settle own pending sends, read state, names. */
+  private afterMessages(
+    roomId: string,
+    messages: readonly Message[],
+    fresh: readonly Message[] = [],
+  ): void {
     const state = this.cell.current;
     const me = state.me.id;
     const settled = new Set(
@@ -138,21 +164,7 @@ export class History {
       this.cell.set({ pending: state.pending.filter((p) => !settled.has(p.clientId)) });
     }
     this.hooks.ensureUsers(messages.map((m) => m.from));
-    this.hooks.markRead(roomId);
-    this.checkGap(roomId);
-  }
-
-  /** A hole in the seq run (a missed broadcast) is filled by `sync` from just before it. */
-  private checkGap(roomId: string): void {
-    const room = this.cell.current.rooms[roomId];
-    if (!room) return;
-    const gap = firstGap(room.messages);
-    if (gap === -1) {
-      this.gapGuard.delete(roomId);
-      return;
-    }
-    if (this.gapGuard.get(roomId) === room.messages[gap].id) return;
-    this.requestSync([roomId]);
+    this.hooks.arrived(roomId, fresh);
   }
 
   // ---- sync ---------------------------------------------------------------------------------
@@ -179,7 +191,7 @@ export class History {
       for (const id of chunk) {
         this.syncQueue.delete(id);
         this.syncInFlight.add(id);
-        cursors[id] = syncCursor(rooms[id].messages);
+        cursors[id] = syncCursor(rooms[id].messages, this.runs.get(id)?.seen ?? 0);
       }
       emitWithTimeout(socket, SYNC_TIMEOUT_MS, ClientEvents.Sync, { cursors }, (err, ack) => {
         for (const id of chunk) this.syncInFlight.delete(id);
@@ -191,22 +203,21 @@ export class History {
           return;
         }
         for (const [roomId, result] of Object.entries(ack.rooms)) {
-          this.cell.updateRoom(roomId, (r) => {
-            const messages = mergeMessages(r.messages, result.messages);
-            return messages === r.messages ? r : { ...r, messages };
-          });
-          const room = this.cell.current.rooms[roomId];
-          if (!room) continue;
+          if (!this.cell.current.rooms[roomId]) continue;
+          this.merge(roomId, result.messages);
+          const updates = result.updates ?? [];
+          this.hooks.applyUpdates(roomId, updates);
+          const run = this.runs.get(roomId);
+          const newest = Math.max(0, ...result.messages.map((m) => m.seq));
           if (!result.complete) {
             // More after these: go on from the last one (never loop on an empty answer).
+            if (run) this.runs.set(roomId, settleRun(run, newest));
             if (result.messages.length > 0) this.syncQueue.add(roomId);
-          } else {
-            const gap = firstGap(room.messages);
-            // Synced from the hole and it is still there: the server has nothing to fill it with.
-            if (gap !== -1 && cursors[roomId] === room.messages[gap].id)
-              this.gapGuard.set(roomId, room.messages[gap].id);
+          } else if (run) {
+            // Complete: every message and change up to the newest one in it is known now.
+            const last = Math.max(newest, ...updates.map((u) => u.seq));
+            this.runs.set(roomId, settleRun(run, last));
           }
-          this.afterMessages(roomId, result.messages);
         }
         if (this.syncQueue.size > 0) this.requestSync([]);
       });

@@ -1,69 +1,127 @@
-import type { Room } from '../contracts';
-import type { StateCell } from './state';
+import { ClientEvents, type Message, type Room, type RoomReadEvent } from '../contracts';
+import { api } from './api';
+import { emitWithTimeout, type Link } from './socket';
+import type { RoomView, StateCell } from './state';
+import { countUnread } from './timeline';
 
-/** readSeq of a room whose history counts as read once its newest page is in. */
-export const READ_ALL = Number.MAX_SAFE_INTEGER;
+const READ_TIMEOUT_MS = 10_000;
 
 /**
- * Unread counts: per room, messages from others above the last seen seq, remembered in
- * localStorage per user. The active room, while the page is visible, is read to its newest message.
+ * Read markers and unread counts, kept by the server (per user and room, the same on every
+ * device): the room listing brings each marker and count, new messages from others add to the
+ * count, and the open room is marked read (`room.read`) while the page is visible and its newest
+ * message is on screen. Another tab's `room.read` moves the marker here too.
  */
 export class ReadState {
-  private readonly key: string;
-  private readonly record: Record<string, number> | null;
+  /** The open room's timeline is scrolled to its newest message. */
+  private atBottom = false;
 
-  constructor(private readonly cell: StateCell) {
-    this.key = `parley.read.${cell.current.me.id}`;
-    this.record = this.load();
+  constructor(
+    private readonly cell: StateCell,
+    private readonly link: Link,
+  ) {}
+
+  /** The marker and count of a room description that carries them (listing, room.joined). */
+  static fromRoom(room: Room): Pick<RoomView, 'readSeq' | 'unread' | 'countedSeq'> {
+    return { readSeq: room.readSeq ?? 0, unread: room.unread ?? 0, countedSeq: room.lastSeq ?? 0 };
+  }
+
+  /** A newer listing of a room we show: the server's count is the truth up to its lastSeq. */
+  listed(view: RoomView, room: Room): RoomView {
+    if (room.readSeq === undefined || room.unread === undefined) return view;
+    const readSeq = Math.max(view.readSeq, room.readSeq);
+    // Messages we hold beyond what the server counted are added to its count.
+    const later = view.messages.filter(
+      (m) => m.seq > room.lastSeq && m.seq > readSeq && m.from !== this.me,
+    ).length;
+    const unread =
+      readSeq > room.readSeq ? countUnread(view.messages, readSeq, this.me) : room.unread + later;
+    return { ...view, readSeq, unread, countedSeq: Math.max(view.countedSeq, room.lastSeq) };
+  }
+
+  private get me(): string {
+    return this.cell.current.me.id;
   }
 
   /**
-   * Where a room's read marker starts. First visit on this browser: everything there is read.
-   * Otherwise what was remembered; a DM never seen is all unread (it was opened to talk to us);
-   * a group room never seen starts at its newest message (its history before we came is not news).
+   * Messages new to this tab (live or from a sync): others' after the marker count as unread
+   * unless the server's count had them already; one's own moves the marker (the server did too).
    */
-  initial(room: Room, started: boolean): number {
-    if (this.record === null && !started) return READ_ALL;
-    const saved = this.record?.[room.id];
-    if (saved !== undefined) return saved;
-    if (room.kind === 'dm') return 0;
-    return typeof room.lastSeq === 'number' ? room.lastSeq : 0;
+  arrived(roomId: string, fresh: readonly Message[]): void {
+    if (fresh.length === 0) return;
+    this.cell.updateRoom(roomId, (r) => {
+      const own = Math.max(0, ...fresh.filter((m) => m.from === this.me).map((m) => m.seq));
+      if (own > r.readSeq) {
+        return { ...r, readSeq: own, unread: countUnread(r.messages, own, this.me) };
+      }
+      const added = fresh.filter(
+        (m) => m.from !== this.me && m.seq > r.readSeq && m.seq > r.countedSeq,
+      ).length;
+      return added === 0 ? r : { ...r, unread: r.unread + added };
+    });
+    this.markRead(roomId);
   }
 
-  /** The active room, while the page is visible, is read up to its newest message. */
+  /** `room.read` from any of this user's sockets: the marker moved. */
+  onRead(event: RoomReadEvent): void {
+    if (!event || typeof event.roomId !== 'string' || typeof event.readSeq !== 'number') return;
+    this.moveTo(event.roomId, event.readSeq);
+  }
+
+  private moveTo(roomId: string, readSeq: number): void {
+    this.cell.updateRoom(roomId, (r) =>
+      readSeq <= r.readSeq
+        ? r
+        : { ...r, readSeq, unread: Math.min(r.unread, countUnread(r.messages, readSeq, this.me)) },
+    );
+  }
+
+  /** The open room's timeline reports whether its newest message is on screen. */
+  setAtBottom(roomId: string, atBottom: boolean): void {
+    if (roomId !== this.cell.current.activeRoomId) return;
+    this.atBottom = atBottom;
+    if (atBottom) this.markRead(roomId);
+  }
+
+  /** A different room is open: its timeline reports its scroll position anew. */
+  opened(): void {
+    this.atBottom = false;
+  }
+
+  /** The open room, visible and scrolled to its newest message, is read up to it. */
   markRead(roomId: string): void {
     const state = this.cell.current;
-    const room = state.rooms[roomId];
-    if (!room || roomId !== state.activeRoomId || document.visibilityState !== 'visible') return;
-    const newest = room.messages[room.messages.length - 1]?.seq ?? 0;
-    if (room.readSeq >= newest && room.readSeq !== READ_ALL) return;
-    this.cell.updateRoom(roomId, (r) => ({ ...r, readSeq: newest }));
-    this.save();
+    const view = state.rooms[roomId];
+    if (!view || !view.loaded || roomId !== state.activeRoomId || !this.atBottom) return;
+    if (document.visibilityState !== 'visible') return;
+    const newest = view.messages[view.messages.length - 1]?.seq ?? 0;
+    if (newest <= view.readSeq && view.unread === 0) return;
+    const seq = Math.max(newest, view.readSeq);
+    this.cell.updateRoom(roomId, (r) => ({ ...r, readSeq: seq, unread: 0 }));
+    const socket = this.link.socket();
+    if (!socket?.connected) {
+      api.markRead(roomId, seq).then(
+        (res) => this.moveTo(roomId, res.readSeq),
+        () => undefined, // the listing after the reconnect tells the truth
+      );
+      return;
+    }
+    emitWithTimeout(socket, READ_TIMEOUT_MS, ClientEvents.RoomRead, { roomId, seq }, (err, ack) => {
+      if (!err && ack.ok) this.moveTo(roomId, ack.readSeq);
+    });
   }
 
   readonly onVisibility = (): void => {
     const active = this.cell.current.activeRoomId;
     if (active) this.markRead(active);
   };
+}
 
-  private load(): Record<string, number> | null {
-    try {
-      const raw = localStorage.getItem(this.key);
-      return raw ? (JSON.parse(raw) as Record<string, number>) : null;
-    } catch {
-      return null;
-    }
-  }
-
-  save(): void {
-    const record: Record<string, number> = {};
-    for (const room of Object.values(this.cell.current.rooms)) {
-      if (room.readSeq !== READ_ALL) record[room.room.id] = room.readSeq;
-    }
-    try {
-      localStorage.setItem(this.key, JSON.stringify(record));
-    } catch {
-      // Private mode or full storage: unread counts simply start over next time.
-    }
+/** Browsers that ran an older client kept read state here; the server keeps it now. */
+export function dropLegacyReadState(userId: string): void {
+  try {
+    localStorage.removeItem(`parley.read.${userId}`);
+  } catch {
+    // No storage: nothing to drop.
   }
 }

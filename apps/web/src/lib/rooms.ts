@@ -1,5 +1,6 @@
 import { GENERAL_ROOM_ID, type Message, type Room, type RoomLeftEvent } from '../contracts';
 import { api } from './api';
+import { ReadState } from './read-state';
 import type { ChatState, RoomView, StateCell } from './state';
 import { dmPeer } from './timeline';
 
@@ -10,8 +11,8 @@ export interface RoomsHooks {
   /** Drop everything else kept for a room we are no longer in (syncs, sends, typing). */
   forget(roomId: string): void;
   ensureUsers(ids: readonly string[]): void;
-  initialReadSeq(room: Room): number;
-  saveRead(): void;
+  /** A newer description of a shown room: take its read marker and unread count. */
+  listed(view: RoomView, room: Room): RoomView;
   /** The open room went away: show another (or the list). */
   leftActive(): void;
 }
@@ -67,8 +68,10 @@ export class Rooms {
     const existing = this.cell.current.rooms[room.id];
     if (existing) {
       const merged: Room = { ...existing.room, ...room, role: room.role ?? existing.room.role };
-      if (!sameRoom(existing.room, merged))
-        this.cell.updateRoom(room.id, (r) => ({ ...r, room: merged }));
+      this.cell.updateRoom(room.id, (r) => {
+        const next = this.hooks.listed(r, room);
+        return sameRoom(r.room, merged) ? next : { ...next, room: merged };
+      });
       return false;
     }
     const view: RoomView = {
@@ -78,7 +81,7 @@ export class Rooms {
       hasOlder: false,
       loadingOlder: false,
       olderError: false,
-      readSeq: this.hooks.initialReadSeq(room),
+      ...ReadState.fromRoom(room),
       typing: {},
     };
     this.cell.set({ rooms: { ...this.cell.current.rooms, [room.id]: view } });
@@ -106,7 +109,6 @@ export class Rooms {
     }
     this.cell.set(patch);
     this.hooks.forget(roomId);
-    this.hooks.saveRead();
     if (state.activeRoomId === roomId) this.hooks.leftActive();
     if (notice) this.notify('You are no longer a member of ', view.room.name || view.room.names[0]);
   }

@@ -5,18 +5,10 @@ import {
   type RoomMember,
   type User,
 } from '../contracts';
-import { READ_ALL } from './read-state';
 import type { ChatState, RoomView } from './state';
 import { dmPeer } from './timeline';
 
-export function unreadCount(room: RoomView, me: string): number {
-  if (room.readSeq === READ_ALL) return 0;
-  let n = 0;
-  for (let i = room.messages.length - 1; i >= 0 && room.messages[i].seq > room.readSeq; i -= 1) {
-    if (room.messages[i].from !== me) n += 1;
-  }
-  return n;
-}
+export const unreadCount = (room: RoomView) => room.unread;
 
 export function roomTitle(state: ChatState, room: Room): string {
   if (room.kind !== 'dm') {

@@ -19,8 +19,12 @@ export interface RoomView {
   hasOlder: boolean;
   loadingOlder: boolean;
   olderError: boolean;
-  /** Messages up to this seq have been seen. */
+  /** The server's read marker: everything up to this seq has been read (on any device). */
   readSeq: number;
+  /** Others' messages after `readSeq` (the server's count, kept up to date live). */
+  unread: number;
+  /** The room's `lastSeq` when the server last counted `unread`: messages up to it are in it. */
+  countedSeq: number;
   /** userId → time (ms) the typing notice expires. */
   typing: Record<string, number>;
 }

@@ -8,9 +8,10 @@ import {
 } from '../contracts';
 import { api, ApiError } from './api';
 import type { WebConfig } from './config';
+import { Changes } from './changes';
 import { History } from './history';
 import { Members } from './members';
-import { ReadState } from './read-state';
+import { dropLegacyReadState, ReadState } from './read-state';
 import { Rooms } from './rooms';
 import { Sending } from './sending';
 import { SESSION_ENDED, type Link, type ParleySocket } from './socket';
@@ -33,8 +34,6 @@ export class ChatStore {
   private readonly cell: StateCell;
   private socket?: ParleySocket;
   private connectedOnce = false;
-  /** The rooms of the first load are in (later rooms are new, so their messages are unread). */
-  private started = false;
   private revoked = false;
   private leaving = false;
   private reconnectTimer?: ReturnType<typeof setTimeout>;
@@ -48,6 +47,7 @@ export class ChatStore {
   private readonly sending: Sending;
   private readonly rooms: Rooms;
   private readonly members: Members;
+  private readonly changes: Changes;
 
   constructor(
     me: User,
@@ -70,11 +70,12 @@ export class ChatStore {
     this.link = { socket: () => this.socket, end: (reason) => this.end(reason) };
     const cell = this.cell;
     this.users = new Users(cell, this.link);
-    this.read = new ReadState(cell);
+    this.read = new ReadState(cell, this.link);
     this.typing = new Typing(cell, this.link, (id) => this.users.ensure([id]));
     this.history = new History(cell, this.link, {
       ensureUsers: (ids) => this.users.ensure(ids),
-      markRead: (id) => this.read.markRead(id),
+      arrived: (id, fresh) => this.read.arrived(id, fresh),
+      applyUpdates: (id, updates) => this.changes.apply(id, updates),
       unknownRoom: (message) => this.rooms.unknownRoom(message),
     });
     this.sending = new Sending(cell, this.link, {
@@ -87,12 +88,13 @@ export class ChatStore {
         this.history.forget(id);
         this.sending.forget(id);
         this.typing.forget(id);
+        this.changes.forget(id);
       },
       ensureUsers: (ids) => this.users.ensure(ids),
-      initialReadSeq: (room) => this.read.initial(room, this.started),
-      saveRead: () => this.read.save(),
+      listed: (view, room) => this.read.listed(view, room),
       leftActive: () => this.setActive(this.homeRoom()),
     });
+    this.changes = new Changes(cell, this.link, (id, seq) => this.history.noteSeq(id, seq));
     this.members = new Members(cell, {
       upsertUsers: (users) => this.users.upsert(users),
       setOwnRole: (id, role) => this.rooms.setOwnRole(id, role),
@@ -108,9 +110,9 @@ export class ChatStore {
   // ---- lifecycle ----------------------------------------------------------------------------
 
   async start(): Promise<void> {
+    dropLegacyReadState(this.cell.current.me.id);
     const rooms = await api.rooms();
     this.rooms.addInitial(rooms);
-    this.started = true;
     this.connect();
     void this.users.loadOwnStatus();
     for (const room of rooms) void this.history.loadLatest(room.id);
@@ -189,6 +191,8 @@ export class ChatStore {
       if (!socket.active) this.scheduleReconnect();
     });
     socket.on(ServerEvents.Message, (message) => this.history.onLive(message));
+    socket.on(ServerEvents.MessageUpdated, (event) => this.changes.onUpdated(event));
+    socket.on(ServerEvents.RoomRead, (event) => this.read.onRead(event));
     socket.on(ServerEvents.Typing, (event) => this.typing.onEvent(event));
     socket.on(ServerEvents.UserConnected, (user) => this.users.upsert([user]));
     socket.on(ServerEvents.UserDisconnected, (user) => this.users.upsert([user]));
@@ -250,11 +254,9 @@ export class ChatStore {
   setActive(roomId: string | null): void {
     const previous = this.cell.current.activeRoomId;
     if (previous && previous !== roomId) this.typing.set(previous, false);
+    if (previous !== roomId) this.read.opened();
     this.cell.set({ activeRoomId: roomId });
-    if (roomId) {
-      if (!this.cell.current.rooms[roomId]?.loaded) void this.history.loadLatest(roomId);
-      this.read.markRead(roomId);
-    }
+    if (roomId && !this.cell.current.rooms[roomId]?.loaded) void this.history.loadLatest(roomId);
   }
 
   dismissNotice(): void {
@@ -268,6 +270,12 @@ export class ChatStore {
   retry = (clientId: string) => this.sending.retry(clientId);
   discard = (clientId: string) => this.sending.discard(clientId);
   setTyping = (roomId: string, typing: boolean) => this.typing.set(roomId, typing);
+  /** The open room's timeline is (or is no longer) scrolled to its newest message. */
+  setAtBottom = (roomId: string, atBottom: boolean) => this.read.setAtBottom(roomId, atBottom);
+  edit = (roomId: string, id: string, text: string) => this.changes.edit(roomId, id, text);
+  deleteMessage = (roomId: string, id: string) => this.changes.remove(roomId, id);
+  react = (roomId: string, id: string, emoji: string, on: boolean) =>
+    this.changes.react(roomId, id, emoji, on);
 
   // ---- rooms --------------------------------------------------------------------------------
 

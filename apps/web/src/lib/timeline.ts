@@ -36,22 +36,63 @@ export function mergeMessages(
   return [...existing, ...fresh].sort(compareMessages);
 }
 
-/** Index of the last message before the first hole in the seq run, or -1 when there is none. */
-export function firstGap(messages: readonly Message[]): number {
-  for (let i = 1; i < messages.length; i += 1) {
-    if (messages[i].seq !== messages[i - 1].seq + 1) return i - 1;
-  }
-  return -1;
+/**
+ * Where a room's contiguous knowledge ends. Messages and changes (edits, deletions, reactions)
+ * share one gap-free `seq` run, so message seqs alone have holes; `seen` is the newest seq up to
+ * which every message and change is known, `ahead` the seqs that came early (a jump: sync).
+ */
+export interface SeqRun {
+  seen: number;
+  ahead: number[];
 }
 
-/**
- * The `sync` cursor of a room: the newest message of the unbroken run that starts at the oldest
- * loaded one (so a sync also fills any hole), or "0" for an empty room.
- */
-export function syncCursor(messages: readonly Message[]): string {
-  if (messages.length === 0) return '0';
-  const gap = firstGap(messages);
-  return messages[gap === -1 ? messages.length - 1 : gap].id;
+/** Takes one more seq into the run; `gap` when it jumped over one not seen yet. */
+export function advanceRun(run: SeqRun, seq: number): { run: SeqRun; gap: boolean } {
+  if (seq <= run.seen || run.ahead.includes(seq)) return { run, gap: false };
+  if (seq !== run.seen + 1) return { run: { ...run, ahead: [...run.ahead, seq] }, gap: true };
+  let seen = seq;
+  const ahead = [...run.ahead].sort((a, b) => a - b);
+  while (ahead.length > 0 && ahead[0] <= seen + 1) seen = Math.max(seen, ahead.shift() as number);
+  return { run: { seen, ahead }, gap: ahead.length > 0 };
+}
+
+/** A complete sync answer: everything up to its newest seq is known now. */
+export function settleRun(run: SeqRun, newest: number): SeqRun {
+  const seen = Math.max(run.seen, newest);
+  return { seen, ahead: run.ahead.filter((s) => s > seen) };
+}
+
+/** The `sync` cursor: the newest message at or below the known run, or "0" when there is none. */
+export function syncCursor(messages: readonly Message[], seen: number): string {
+  for (let i = messages.length - 1; i >= 0; i -= 1)
+    if (messages[i].seq <= seen) return messages[i].id;
+  return '0';
+}
+
+/** The list with `message` (same id) in its current state; the same array when absent or equal. */
+export function replaceMessage(messages: readonly Message[], message: Message): Message[] {
+  const i = messages.findIndex((m) => m.id === message.id);
+  if (i === -1 || sameState(messages[i], message)) return messages as Message[];
+  const next = [...messages];
+  next[i] = { ...message, seq: messages[i].seq };
+  return next;
+}
+
+function sameState(a: Message, b: Message): boolean {
+  return (
+    a.message === b.message &&
+    a.editedAt === b.editedAt &&
+    a.deleted === b.deleted &&
+    JSON.stringify(a.reactions ?? []) === JSON.stringify(b.reactions ?? [])
+  );
+}
+
+/** Others' messages after the read marker among those loaded. */
+export function countUnread(messages: readonly Message[], readSeq: number, me: string): number {
+  let n = 0;
+  for (let i = messages.length - 1; i >= 0 && messages[i].seq > readSeq; i -= 1)
+    if (messages[i].from !== me) n += 1;
+  return n;
 }
 
 /** Message text length as the server counts it: Unicode code points. */
