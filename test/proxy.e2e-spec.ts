@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { Server } from 'socket.io';
@@ -36,6 +37,10 @@ async function startFakeGateway(name: string): Promise<FakeGateway> {
     if (sid) sidRequests.set(sid, (sidRequests.get(sid) ?? 0) + 1);
   };
   const server = new Server(http);
+  // As a real gateway does (apps/gateway redis-io.adapter.ts): the proxy's route tag heads the
+  // sid, which is how the proxy keeps a session on one gateway without remembering it.
+  server.engine.generateId = (req) =>
+    `${String(req.headers['x-parley-route'] ?? '')}${randomBytes(15).toString('base64url')}`;
   const raw = new Set<NetSocket>();
   http.on('connection', (s) => {
     raw.add(s);

@@ -1,49 +1,42 @@
 import { Logger } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import { createHash } from 'node:crypto';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { createProxyMiddleware, RequestHandler } from 'http-proxy-middleware';
 import { refuseUpgrade } from './refuse-upgrade';
 
 const SID_IN_QUERY = /[?&]sid=([^&]+)/;
-const SID_IN_HANDSHAKE = /"sid":"([^"]+)"/;
-/** An Engine.IO session unused for this long is forgotten (its ping interval is 25 s). */
-const IDLE_MS = 5 * 60_000;
+/** Tells the gateway which route tag to put at the head of the Engine.IO session id it makes. */
+export const ROUTE_HEADER = 'x-parley-route';
+const TAG_LENGTH = 8;
+
+/** A gateway's tag: the same on every API replica configured with the same GATEWAY_URLS. */
+export function routeTag(target: string): string {
+  return createHash('sha256').update(target).digest('hex').slice(0, TAG_LENGTH);
+}
 
 /**
- * Routes Engine.IO sessions to gateways. A handshake (no `sid`) goes to the next gateway in turn;
- * the gateway's reply names the new `sid`, and every later request of that session (polling or
- * the WebSocket upgrade) goes to the same gateway. That stickiness is what lets polling clients,
- * such as the reference demo's, work behind several gateways.
+ * Routes Engine.IO sessions to gateways without remembering them. A handshake (no `sid`) goes to
+ * the next gateway in turn, with the gateway's route tag in a header; the gateway begins the new
+ * `sid` with it, so every later request of that session (polling or the WebSocket upgrade) is
+ * routed by reading its `sid`, by whichever API replica it reaches. That stickiness is what lets
+ * polling clients, such as the reference demo's, work behind several gateways and APIs.
  */
 export class GatewayRouter {
-  private readonly sessions = new Map<string, { target: string; seen: number }>();
+  private readonly byTag: Map<string, string>;
   private next = 0;
 
-  constructor(private readonly targets: readonly string[]) {}
+  constructor(private readonly targets: readonly string[]) {
+    this.byTag = new Map(targets.map((t) => [routeTag(t), t]));
+  }
 
   pick(url: string | undefined): string {
     const sid = SID_IN_QUERY.exec(url ?? '')?.[1];
-    const known = sid ? this.sessions.get(safeDecode(sid)) : undefined;
-    if (known) {
-      known.seen = Date.now();
-      return known.target;
-    }
+    const known = sid ? this.byTag.get(safeDecode(sid).slice(0, TAG_LENGTH)) : undefined;
+    if (known) return known;
     const target = this.targets[this.next % this.targets.length];
     this.next = (this.next + 1) % this.targets.length;
     return target;
-  }
-
-  remember(sid: string, target: string): void {
-    this.sessions.set(sid, { target, seen: Date.now() });
-  }
-
-  prune(now = Date.now()): void {
-    for (const [sid, entry] of this.sessions)
-      if (now - entry.seen > IDLE_MS) this.sessions.delete(sid);
-  }
-
-  get size(): number {
-    return this.sessions.size;
   }
 }
 
@@ -58,6 +51,13 @@ function safeDecode(value: string): string {
 
 type RoutedRequest = IncomingMessage & { parleyTarget?: string };
 
+/** Ours replaces any the client sent; a client's own value would only mislabel its own session. */
+function tagRoute(proxyReq: ClientRequest, req: IncomingMessage): void {
+  const target = (req as RoutedRequest).parleyTarget;
+  if (target) proxyReq.setHeader(ROUTE_HEADER, routeTag(target));
+  else proxyReq.removeHeader(ROUTE_HEADER);
+}
+
 export interface SocketProxy {
   middleware: RequestHandler;
   upgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void;
@@ -67,8 +67,6 @@ export interface SocketProxy {
 export function createSocketProxy(targets: readonly string[], path = '/socket.io'): SocketProxy {
   const logger = new Logger('SocketProxy');
   const router = new GatewayRouter(targets);
-  const pruner = setInterval(() => router.prune(), 60_000);
-  pruner.unref();
 
   const middleware = createProxyMiddleware<IncomingMessage>({
     pathFilter: path,
@@ -82,20 +80,11 @@ export function createSocketProxy(targets: readonly string[], path = '/socket.io
     ws: false,
     logger: undefined,
     on: {
-      proxyRes: (proxyRes, req) => {
+      proxyReq: (proxyReq, req) => tagRoute(proxyReq, req),
+      proxyReqWs: (proxyReq, req) => tagRoute(proxyReq, req),
+      proxyRes: (proxyRes) => {
         // The gateway's framework name is nobody's business (helmet drops the API's own).
         delete proxyRes.headers['x-powered-by'];
-        if (SID_IN_QUERY.test(req.url ?? '')) return;
-        // A polling handshake: learn which gateway owns the new session from its reply.
-        const target = (req as RoutedRequest).parleyTarget;
-        let head = '';
-        const onData = (chunk: Buffer) => {
-          head += chunk.toString('latin1');
-          const sid = SID_IN_HANDSHAKE.exec(head)?.[1];
-          if (sid && target) router.remember(sid, target);
-          if (sid || head.length > 4096) proxyRes.off('data', onData);
-        };
-        proxyRes.on('data', onData);
       },
       error: (err, _req, res) => {
         logger.warn(`gateway unreachable: ${err.message}`);
@@ -124,6 +113,6 @@ export function createSocketProxy(targets: readonly string[], path = '/socket.io
         middleware.upgrade(req, socket, head);
       else refuseUpgrade(socket);
     },
-    close: () => clearInterval(pruner),
+    close: () => undefined,
   };
 }

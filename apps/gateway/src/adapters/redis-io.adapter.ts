@@ -4,10 +4,13 @@ import { isOriginAllowed } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Limits } from '@app/contracts';
 import { connectIoAdapter, IoAdapterConnection } from '@app/redis';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { corkWebSocketBatches } from './corked-websocket-writes';
 import type { ServerOptions } from 'socket.io';
 import type { Adapter } from 'socket.io-adapter';
+
+const ROUTE_TAG = /^[0-9a-f]{8}$/;
 
 /**
  * Socket.IO over the Redis adapter (libs/redis io-adapter.ts), so that N gateways broadcast as
@@ -49,6 +52,15 @@ export class RedisIoAdapter extends IoAdapter {
     }) as { adapter: (a: unknown) => void };
     if (this.connection) server.adapter(this.connection.factory);
     this.server = server as unknown as RedisIoAdapter['server'];
+    // The API's /socket.io proxy routes a session by the tag it put in this header at the
+    // handshake (apps/api socket-proxy.ts), so no API replica needs to remember sessions.
+    (
+      server as unknown as { engine: { generateId: (req: IncomingMessage) => string } }
+    ).engine.generateId = (req) => {
+      const tag = req.headers['x-parley-route'];
+      const id = randomBytes(15).toString('base64url');
+      return typeof tag === 'string' && ROUTE_TAG.test(tag) ? `${tag}${id}` : id;
+    };
     corkWebSocketBatches(
       (server as unknown as { engine: Parameters<typeof corkWebSocketBatches>[0] }).engine,
     );
