@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { AppProcess } from './stack';
 
-/** The API as its own process, for a replica that can be killed. */
+/** The API as its own process (the stack's API runs in-process): a replica that can be killed. */
 export class ApiProcess extends AppProcess {
   protected readonly script = 'dist/apps/api/main.js';
 

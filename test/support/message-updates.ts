@@ -1,8 +1,7 @@
 import type { Message, Room } from '@app/contracts';
 import type { Socket } from 'socket.io-client';
-import request from 'supertest';
 import { createRoom } from './rooms';
-import { AppProcess, registerUser, type TestUser } from './stack';
+import { registerUser, type TestUser } from './stack';
 import { useStack } from './suite';
 
 /** Helpers of the message-updates suites (read markers, edits, deletions, reactions). */
@@ -35,21 +34,7 @@ export function compareIds(a: string, b: string): number {
   return am === bm ? Number(an - bn) : am < bm ? -1 : 1;
 }
 
-/** A second API process from dist/ (the stack's API runs in-process). */
-export class ApiProcess extends AppProcess {
-  protected readonly script = 'dist/apps/api/main.js';
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  protected async ready(): Promise<boolean> {
-    const res = await request(this.url)
-      .get('/api/health/ready')
-      .catch(() => null);
-    return res?.status === 200;
-  }
-}
+export { ApiProcess } from './api-process';
 
 /**
  * A two-gateway stack (no per-connection event limit: the suites fire events back to back) with
