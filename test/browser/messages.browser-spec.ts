@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startStack, type Stack } from '../support/stack';
-import { eventually, launchChromium, Person } from './support';
+import type { Page } from 'playwright-core';
+import { eventually, useAdaAndBen, type Person } from './support';
 
 const DOCS = resolve(__dirname, '../../docs');
 
@@ -12,26 +11,14 @@ const DOCS = resolve(__dirname, '../../docs');
  * menu (a tombstone on both sides), and reactions with counts and who reacted.
  */
 describe('unread, edits, deletions and reactions in the web client (Chromium, API + 2 gateways)', () => {
-  let stack: Stack;
-  let browser: Browser;
+  const t = useAdaAndBen();
   let ada: Person;
   let ben: Person;
   let dmId: string;
   let roomId: string;
-  const people: Person[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({ gateways: 2 });
-    browser = await launchChromium();
-    ada = await Person.open(browser, 'Ada', `${stack.api.url}/`);
-    ben = await Person.open(
-      browser,
-      'Ben',
-      `${stack.api.url}/?gateway=${encodeURIComponent(stack.gateways[1].url)}`,
-    );
-    people.push(ada, ben);
-    await ada.register();
-    await ben.register();
+    ({ ada, ben } = t);
     dmId = await ben.dmWith('Ada');
     const room = await ben.call<{ id: string }>('POST', '/api/rooms', {
       name: 'design',
@@ -41,17 +28,7 @@ describe('unread, edits, deletions and reactions in the web client (Chromium, AP
     expect((await ada.call('POST', `/api/rooms/${roomId}/join`)).status).toBe(200);
     await ada.room(roomId).waitFor();
     await ada.room(dmId).waitFor();
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-
-  afterEach(() => {
-    for (const p of people)
-      expect({ who: p.name, errors: p.errors }).toEqual({ who: p.name, errors: [] });
-  });
+  }, 60_000);
 
   const badge = (page: Page, id: string) =>
     page.locator(`[data-testid="room"][data-room-id="${id}"] [data-testid="unread"]`);
@@ -98,7 +75,7 @@ describe('unread, edits, deletions and reactions in the web client (Chromium, AP
   it('clears a badge live when the room is read in another tab', async () => {
     const tab = await ada.context.newPage();
     tab.on('pageerror', (err) => ada.errors.push(`tab: ${err.message}`));
-    await tab.goto(`${stack.api.url}/`);
+    await tab.goto(`${t.stack.api.url}/`);
     await tab.getByTestId('me').waitFor();
     // Both tabs still show "design" unread; the second tab reads it, the first follows.
     await badge(ada.page, roomId).getByText('2', { exact: true }).waitFor();
@@ -174,5 +151,28 @@ describe('unread, edits, deletions and reactions in the web client (Chromium, AP
     await expect(ben.page.getByTestId('edit').count()).resolves.toBe(0);
     await expect(ben.page.getByTestId('delete').count()).resolves.toBe(0);
     await ben.page.keyboard.press('Escape');
+  });
+
+  it('blocks from a message menu: hidden behind "Blocked message – show" in a group room', async () => {
+    await ada.openRoom(roomId);
+    const theirs = message(ada, 'have a look');
+    await theirs.hover();
+    await theirs.getByTestId('message-menu').click();
+    await ada.page.getByTestId('block-author').click();
+    const hidden = ada.page.getByTestId('blocked-message');
+    await expect(eventually(async () => (await hidden.count()) === 2)).resolves.toBe(true);
+    await expect(message(ada, 'have a look').count()).resolves.toBe(0);
+    const blocks = await ada.call<{ username: string }[]>('GET', '/api/me/blocks');
+    expect(blocks.body.map((u) => u.username)).toEqual(['Ben']);
+    await hidden.last().getByRole('button', { name: 'show' }).click();
+    await message(ada, 'have a look').waitFor();
+    await ada.page.screenshot({ path: resolve(DOCS, 'blocked.png') });
+    // The DM header offers the way back.
+    await ada.openRoom(dmId);
+    await ada.page.getByRole('button', { name: 'Unblock Ben' }).click();
+    await ada.page.getByRole('button', { name: 'Block Ben' }).waitFor();
+    await ada.openRoom(roomId);
+    await message(ada, 'sketch ready').waitFor();
+    await expect(hidden.count()).resolves.toBe(0);
   });
 });

@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { startStack, type Stack } from '../support/stack';
-import { launchChromium, Person } from './support';
+import { useAdaAndBen, type Person } from './support';
 
 const DOCS = resolve(__dirname, '../../docs');
 
@@ -12,40 +10,18 @@ const DOCS = resolve(__dirname, '../../docs');
  * he has gone.
  */
 describe('status in the web client (Chromium, API + 2 gateways)', () => {
-  let stack: Stack;
-  let browser: Browser;
+  const t = useAdaAndBen();
   let ada: Person;
   let ben: Person;
   let dmId: string;
   let benId: string;
-  const people: Person[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({ gateways: 2 });
-    browser = await launchChromium();
-    ada = await Person.open(browser, 'Ada', `${stack.api.url}/`);
-    ben = await Person.open(
-      browser,
-      'Ben',
-      `${stack.api.url}/?gateway=${encodeURIComponent(stack.gateways[1].url)}`,
-    );
-    people.push(ada, ben);
-    await ada.register();
-    await ben.register();
+    ({ ada, ben } = t);
     benId = await ben.id();
     dmId = await ada.dmWith('Ben');
     await ada.openRoom(dmId);
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-
-  afterEach(() => {
-    for (const p of people)
-      expect({ who: p.name, errors: p.errors }).toEqual({ who: p.name, errors: [] });
-  });
+  }, 60_000);
 
   const dmRow = () => ada.room(dmId);
   const header = () => ada.page.getByTestId('conversation');
@@ -106,7 +82,7 @@ describe('status in the web client (Chromium, API + 2 gateways)', () => {
     await dmRow().locator('[data-presence="online"]').waitFor();
     await dmRow().getByTestId('status-text').getByText('Back').waitFor();
     await ben.close();
-    people.splice(people.indexOf(ben), 1);
+    t.people.splice(t.people.indexOf(ben), 1);
     await header()
       .getByTestId('room-status')
       .getByText(/^last seen (just now|\d+ minutes? ago)$/)

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startStack, type Stack } from '../support/stack';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = resolve(__dirname, '../artifacts');
@@ -188,4 +189,44 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${what} not met within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+}
+
+/** What `useAdaAndBen` sets up, filled in by its `beforeAll`. */
+export interface AdaAndBen {
+  stack: Stack;
+  browser: Browser;
+  /** Registered, on gateway 1. */
+  ada: Person;
+  /** Registered, on gateway 2. */
+  ben: Person;
+  /** Whose console errors fail each test (a spec drops someone it closes on purpose). */
+  people: Person[];
+}
+
+/**
+ * A describe's set-up for two people: API + 2 gateways, Chromium, Ada and Ben signed up on
+ * different gateways; after each test neither may have logged a console or page error.
+ */
+export function useAdaAndBen(): AdaAndBen {
+  const it = { people: [] as Person[] } as unknown as AdaAndBen;
+  beforeAll(async () => {
+    it.stack = await startStack({ gateways: 2 });
+    it.browser = await launchChromium();
+    const url = it.stack.api.url;
+    it.ada = await Person.open(it.browser, 'Ada', `${url}/`);
+    const gateway2 = encodeURIComponent(it.stack.gateways[1].url);
+    it.ben = await Person.open(it.browser, 'Ben', `${url}/?gateway=${gateway2}`);
+    it.people.push(it.ada, it.ben);
+    await it.ada.register();
+    await it.ben.register();
+  }, 90_000);
+  afterAll(async () => {
+    await it.browser?.close();
+    await it.stack?.close();
+  });
+  afterEach(() => {
+    for (const p of it.people)
+      expect({ who: p.name, errors: p.errors }).toEqual({ who: p.name, errors: [] });
+  });
+  return it;
 }

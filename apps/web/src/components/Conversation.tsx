@@ -4,6 +4,7 @@ import { isolate, isTeamRoom, roomPeer, roomTitle } from '../lib/selectors';
 import type { ChatState, ChatStore, RoomView } from '../lib/store';
 import { presenceLine } from '../lib/presence';
 import { Avatar } from './Avatar';
+import { BlockButton } from './BlockButton';
 import { Presence } from './Presence';
 import { LockIcon } from './LockIcon';
 import { Composer } from './Composer';
@@ -87,6 +88,7 @@ export function Conversation({ store, state, view, drafts, onBack, onSettings }:
             </p>
           )}
         </div>
+        {peer && <BlockButton store={store} state={state} user={peer} />}
         {isTeamRoom(room) && (
           <button
             type="button"
@@ -120,6 +122,7 @@ export function Conversation({ store, state, view, drafts, onBack, onSettings }:
           change(store.deleteMessage(room.id, m.id));
         }}
         onReact={(m, emoji, on) => change(store.react(room.id, m.id, emoji, on))}
+        onBlock={(userId, on) => change(store.setBlocked(userId, on))}
       />
       {problem && (
         <p className="conversation__problem" role="alert" data-testid="change-error">

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { Message, Room } from '../contracts';
 import { displayName, isAdmin, isTeamRoom } from '../lib/selectors';
 import type { ChatState } from '../lib/store';
@@ -8,6 +9,8 @@ import { Reactions } from './Reactions';
 /** What one can do to a message from its menu and its reaction chips. */
 export interface MessageActions {
   onEdit: (message: Message) => void;
+  /** Block or unblock the message's author. */
+  onBlock: (userId: string, on: boolean) => void;
   onDelete: (message: Message) => void;
   onReact: (message: Message, emoji: string, on: boolean) => void;
 }
@@ -29,6 +32,19 @@ const when = (seconds: number) => new Date(seconds * 1000);
  */
 export function MessageItem({ state, room, message: m, head, editing, ...actions }: Props) {
   const own = m.from === state.me.id;
+  const blocked = Boolean(state.blocked[m.from]);
+  const [shown, setShown] = useState(false);
+  if (blocked && room.kind !== 'dm' && !m.deleted && !shown)
+    return (
+      <li className="msg msg--blocked" data-testid="blocked-message" data-id={m.id}>
+        <span className="msg__tombstone">
+          Blocked message –{' '}
+          <button type="button" className="link" onClick={() => setShown(true)}>
+            show
+          </button>
+        </span>
+      </li>
+    );
   const canDelete = !m.deleted && (own || (isTeamRoom(room) && isAdmin(room)));
   const classes = ['msg', own && 'msg--own', head && 'msg--head', m.deleted && 'msg--deleted'];
   if (editing) classes.push('msg--editing');
@@ -79,6 +95,14 @@ export function MessageItem({ state, room, message: m, head, editing, ...actions
             canEdit={own}
             canDelete={canDelete}
             onEdit={() => actions.onEdit(m)}
+            block={
+              own
+                ? undefined
+                : {
+                    label: `${blocked ? 'Unblock' : 'Block'} ${displayName(state, m.from)}`,
+                    run: () => actions.onBlock(m.from, !blocked),
+                  }
+            }
             onDelete={() => actions.onDelete(m)}
             onReact={(emoji) =>
               actions.onReact(

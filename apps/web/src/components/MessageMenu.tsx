@@ -7,6 +7,8 @@ interface Props {
   onEdit: () => void;
   onDelete: () => void;
   onReact: (emoji: string) => void;
+  /** Block or unblock the author (others' messages). */
+  block?: { label: string; run: () => void };
 }
 
 /**
@@ -14,7 +16,7 @@ interface Props {
  * with a common emoji, edit, delete. Arrow keys move through the items, Escape closes the menu
  * and gives the focus back to its button.
  */
-export function MessageMenu({ canEdit, canDelete, onEdit, onDelete, onReact }: Props) {
+export function MessageMenu({ canEdit, canDelete, onEdit, onDelete, onReact, block }: Props) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLDivElement>(null);
@@ -95,6 +97,16 @@ export function MessageMenu({ canEdit, canDelete, onEdit, onDelete, onReact }: P
           {canEdit && (
             <button type="button" role="menuitem" onClick={() => choose(onEdit)} data-testid="edit">
               Edit
+            </button>
+          )}
+          {block && (
+            <button
+              type="button"
+              role="menuitem"
+              onClick={() => choose(block.run)}
+              data-testid="block-author"
+            >
+              <bdi>{block.label}</bdi>
             </button>
           )}
           {canDelete && (

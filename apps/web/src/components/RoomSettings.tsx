@@ -12,6 +12,7 @@ import {
 } from '../lib/selectors';
 import type { ChatState, ChatStore, RoomView } from '../lib/store';
 import { Avatar } from './Avatar';
+import { BlockButton } from './BlockButton';
 import { Presence } from './Presence';
 import { roomNameProblem, topicProblem } from './CreateRoomDialog';
 import { Modal } from './Modal';
@@ -278,6 +279,7 @@ function MemberSection({ store, state, view, onInvite }: MemberSectionProps) {
                 <Presence user={user} />
                 <span className={`member__role member__role--${m.role}`}>{roleLabel[m.role]}</span>
               </span>
+              <BlockButton store={store} state={state} user={user} />
               {asking ? (
                 <span className="member__actions member__confirm" role="group" aria-label="Confirm">
                   <span>

@@ -85,6 +85,10 @@ export const api = {
   setStatus: (status: StatusSetting, text: string) =>
     call<OwnStatus>('PUT', '/api/me/status', { status, text }),
 
+  blocks: () => call<User[]>('GET', '/api/me/blocks'),
+  block: (userId: string) => call<void>('PUT', `/api/me/blocks/${enc(userId)}`),
+  unblock: (userId: string) => call<void>('DELETE', `/api/me/blocks/${enc(userId)}`),
+
   rooms: () => call<Room[]>('GET', '/api/rooms'),
   openDm: (userId: string) => call<Room>('POST', '/api/rooms/dm', { userId }),
   createRoom: (body: { name: string; kind: 'public' | 'private'; topic?: string }) =>

@@ -58,6 +58,7 @@ export class History {
     try {
       const page = await api.history(roomId, undefined, PAGE_SIZE);
       if (this.cell.disposed) return;
+      const fresh = this.freshIn(roomId, page.messages);
       this.cell.updateRoom(roomId, (r) => ({
         ...r,
         messages: mergeMessages(r.messages, page.messages),
@@ -66,7 +67,7 @@ export class History {
       }));
       const newest = page.messages[page.messages.length - 1]?.seq ?? 0;
       this.runs.set(roomId, settleRun(this.runs.get(roomId) ?? { seen: 0, ahead: [] }, newest));
-      this.afterMessages(roomId, page.messages);
+      this.afterMessages(roomId, page.messages, fresh);
       // Anything stored between that page and the socket joining the room comes with a sync.
       if (this.link.socket()?.connected) this.requestSync([roomId]);
     } catch (err) {
@@ -129,10 +130,10 @@ export class History {
     this.afterMessages(roomId, messages, fresh);
   }
 
-  /** The messages among these that the room does not hold yet (none before its first page). */
+  /** The messages among these that the room does not hold yet. */
   private freshIn(roomId: string, messages: readonly Message[]): Message[] {
     const room = this.cell.current.rooms[roomId];
-    if (!room?.loaded) return [];
+    if (!room) return [];
     const known = new Set(room.messages.map((m) => m.id));
     return messages.filter((m) => !known.has(m.id));
   }

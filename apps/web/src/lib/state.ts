@@ -51,6 +51,8 @@ export interface ChatState {
   me: User;
   /** Our own status as we set it (invisible included); null until fetched. */
   ownStatus: OwnStatus | null;
+  /** Users this user blocked. */
+  blocked: Record<string, true>;
   users: Record<string, User>;
   rooms: Record<string, RoomView>;
   activeRoomId: string | null;

@@ -8,6 +8,7 @@ import {
 } from '../contracts';
 import { api, ApiError } from './api';
 import type { WebConfig } from './config';
+import { Blocks } from './blocks';
 import { Changes } from './changes';
 import { History } from './history';
 import { Members } from './members';
@@ -48,6 +49,7 @@ export class ChatStore {
   private readonly rooms: Rooms;
   private readonly members: Members;
   private readonly changes: Changes;
+  private readonly blocks: Blocks;
 
   constructor(
     me: User,
@@ -59,6 +61,7 @@ export class ChatStore {
     this.cell = new StateCell({
       me,
       ownStatus: null,
+      blocked: {},
       users: { [me.id]: me },
       rooms: {},
       activeRoomId: initialRoom,
@@ -94,6 +97,7 @@ export class ChatStore {
       listed: (view, room) => this.read.listed(view, room),
       leftActive: () => this.setActive(this.homeRoom()),
     });
+    this.blocks = new Blocks(cell);
     this.changes = new Changes(cell, this.link, (id, seq) => this.history.noteSeq(id, seq));
     this.members = new Members(cell, {
       upsertUsers: (users) => this.users.upsert(users),
@@ -115,6 +119,7 @@ export class ChatStore {
     this.rooms.addInitial(rooms);
     this.connect();
     void this.users.loadOwnStatus();
+    void this.blocks.load();
     for (const room of rooms) void this.history.loadLatest(room.id);
     document.addEventListener('visibilitychange', this.read.onVisibility);
     window.addEventListener('focus', this.read.onVisibility);
@@ -318,5 +323,7 @@ export class ChatStore {
   searchUsers = (q: string, cursor?: string | null) => this.users.search(q, cursor);
   /** Presence for people on screen we share no room with (a new call replaces the list). */
   watchPresence = (userIds: readonly string[]) => this.users.watch(userIds);
+  /** Blocks (or unblocks) a user. */
+  setBlocked = (userId: string, on: boolean) => this.blocks.set(userId, on);
   setStatus = (status: StatusSetting, text: string) => this.users.setOwnStatus(status, text);
 }
