@@ -7,6 +7,7 @@ const http = require('node:http');
 const { EioClient } = require('./lib/eio-client');
 const { summarize } = require('./lib/stats');
 const presence = require('./presence-driver');
+const updates = require('./updates');
 
 let markResolve = null;
 function mark(name) {
@@ -45,13 +46,17 @@ async function openAll(specs, concurrency = 200) {
 
 /**
  * Shared stepping loop. `members(roomId)` = expected receiver count; `pickSender(k)` returns
- * { client, roomId }. Each step offers `rate` messages/s for `durationMs`, then drains.
+ * { client, roomId }. Each step offers `rate` messages/s for `durationMs`, then drains. `extra`
+ * (optional, bench/updates.js) adds load beside the messages: `reset()` per step, `acked(ack,
+ * client)` per message ack, `tick(elapsedMs, rate, clients)` returning ack promises, and
+ * `result()`, a measurement that goes into the row and must hold the bar as well.
  */
-async function stepped(cfg, clients, track, pickSender, expectedPerMessage) {
+async function stepped(cfg, clients, track, pickSender, expectedPerMessage, extra = {}) {
   const rows = [];
   for (let s = 0; s < cfg.steps.length; s += 1) {
     const rate = cfg.steps[s];
     track.reset();
+    extra.reset?.();
     await mark(`step-${s}-begin`);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -70,10 +75,12 @@ async function stepped(cfg, clients, track, pickSender, expectedPerMessage) {
           client.emitWithAck('message', { roomId, message: text }).then((ack) => {
             if (ack && ack.ok) acksOk += 1;
             else acksFailed += 1;
+            extra.acked?.(ack, client);
           }),
         );
         sent += 1;
       }
+      if (extra.tick) ackPromises.push(...extra.tick(performance.now() - t0, rate, clients));
       await sleep(2);
     }
     await Promise.race([Promise.all(ackPromises), sleep(cfg.drainMs)]);
@@ -96,10 +103,12 @@ async function stepped(cfg, clients, track, pickSender, expectedPerMessage) {
       latency: summarize(r.latencies),
       loadgenCpuSec: (cpu.user + cpu.system) / 1e6,
       elapsedSec: elapsed,
+      ...(extra.result ? { extra: extra.result() } : {}),
     };
     rows.push(row);
     process.send({ type: 'progress', row });
-    if (row.latency.p99 === null || row.latency.p99 > cfg.stopP99Ms || row.loss > 0) break;
+    const held = (r) => r.latency.p99 !== null && r.latency.p99 <= cfg.stopP99Ms && r.loss === 0;
+    if (!held(row) || (row.extra && !held(row.extra))) break;
   }
   return rows;
 }
@@ -153,13 +162,14 @@ function tracker() {
   };
 }
 
-function socketSpecs(cfg, track, roomsOf) {
+function socketSpecs(cfg, track, roomsOf, extra = {}) {
   return cfg.users.map((u, i) => ({
     url: cfg.gateways[i % cfg.gateways.length],
     auth: cfg.target === 'parley' ? { token: u.token } : { rooms: roomsOf(i) },
     onEvent: (name, payload) => {
       noteEvent();
       if (name === 'message') track.deliver(i, payload);
+      else extra.event?.(i, name, payload);
     },
   }));
 }
@@ -186,9 +196,9 @@ const scenarios = {
     return { rows };
   },
 
-  async room(cfg) {
+  async room(cfg, extra = {}) {
     const track = tracker();
-    const clients = await openAll(socketSpecs(cfg, track, () => ['0']));
+    const clients = await openAll(socketSpecs(cfg, track, () => ['0'], extra));
     await quiet();
     const rows = await stepped(
       cfg,
@@ -196,9 +206,15 @@ const scenarios = {
       track,
       (k) => ({ client: clients[(k * 7919) % clients.length], roomId: '0' }),
       () => clients.length,
+      extra,
     );
     clients.forEach((c) => c.close());
     return { rows };
+  },
+
+  /** The room scenario with edits and reactions beside the messages (bench/updates.js). */
+  updates(cfg) {
+    return scenarios.room(cfg, updates.load(cfg));
   },
 
   async connect(cfg) {

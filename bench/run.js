@@ -22,11 +22,12 @@ const {
 const { log, sleep, pool, api, runLoadgen, cpuBetween, fmt } = require('./lib/harness');
 const presence = require('./presence');
 const mq = require('./mq');
+const updates = require('./updates');
 
 // The default list: what `npm run bench` (and the BENCH_SMOKE=1 run in `npm test`) runs.
 const ALL = ['dm', 'room', 'connect', 'history', 'sync'];
 // On request only: `presence` takes about 5 minutes at full size (see bench/presence.js).
-const ON_REQUEST = ['presence', 'mq'];
+const ON_REQUEST = ['presence', 'mq', 'updates'];
 const scenarios = process.argv.slice(2).filter((a) => ALL.includes(a) || ON_REQUEST.includes(a));
 if (scenarios.length === 0) scenarios.push(...ALL);
 const classic = scenarios.filter((s) => ALL.includes(s));
@@ -58,6 +59,7 @@ const PARAMS = {
   sync: { clients: size(1000, 40), behind: size(100, 10) },
   ...(scenarios.includes('presence') ? { presence: presence.params(smoke) } : {}),
   ...(scenarios.includes('mq') ? { mq: mq.params(smoke) } : {}),
+  ...(scenarios.includes('updates') ? { updates: updates.params(smoke) } : {}),
 };
 
 // BENCH_TARGETS=parley skips the baseline (while profiling, say).
@@ -351,7 +353,13 @@ async function main() {
     log('— parley /mq beside raw LPUSH/RPOP —');
     (results.parley ??= {}).mq = await mq.run(PARAMS.mq);
   }
+  if (scenarios.includes('updates')) {
+    log('— parley updates: the room with edits and reactions —');
+    (results.parley ??= {}).updates = await updates.run(PARAMS.updates);
+  }
   const summary = report(results);
+  if (results.parley?.updates)
+    summary.updates = updates.report(results.parley.updates, PARAMS.updates);
   if (results.parley?.mq) summary.mq = mq.report(results.parley.mq);
   if (results.parley?.presence) summary.presence = presence.report(results.parley.presence);
   const versions = {

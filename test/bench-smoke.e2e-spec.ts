@@ -20,9 +20,25 @@ interface TargetResults {
   sync: { clients: number; caughtUp: number; wrong: number };
 }
 
-function runBench(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Something was sent, all of it acked, every delivery arrived once. */
+function expectCountedOnce(row: StepRow): void {
+  expect(row.sent).toBeGreaterThan(0);
+  expect(row.acksOk).toBe(row.sent);
+  expect(row.acksFailed).toBe(0);
+  expect(row.received).toBe(row.expected);
+  expect(row.loss).toBe(0);
+  expect(row.duplicates).toBe(0);
+}
+
+interface UpdatesRow extends StepRow {
+  updates: StepRow & { edits: number; reactions: number };
+}
+
+function runBench(
+  ...scenarios: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const child = spawn(process.execPath, ['bench/run.js'], {
+    const child = spawn(process.execPath, ['bench/run.js', ...scenarios], {
       cwd: root,
       env: { ...process.env, BENCH_SMOKE: '1' },
     });
@@ -60,13 +76,7 @@ describe('npm run bench (smoke size)', () => {
 
   it.each(['parley', 'baseline'] as const)('%s: every message acked and delivered once', (t) => {
     for (const scenario of ['dm', 'room'] as const) {
-      const [row] = results[t][scenario];
-      expect(row.sent).toBeGreaterThan(0);
-      expect(row.acksOk).toBe(row.sent);
-      expect(row.acksFailed).toBe(0);
-      expect(row.received).toBe(row.expected);
-      expect(row.loss).toBe(0);
-      expect(row.duplicates).toBe(0);
+      expectCountedOnce(results[t][scenario][0]);
     }
   });
 
@@ -82,4 +92,23 @@ describe('npm run bench (smoke size)', () => {
       expect(r.sync.wrong).toBe(0);
     },
   );
+});
+
+// `updates` (on request, Parley only): the room with edits and reactions beside the messages.
+describe('npm run bench updates (smoke size)', () => {
+  jest.setTimeout(180_000);
+
+  it('sends messages and changes, every one acked and every change delivered once', async () => {
+    const out = await runBench('updates');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('Parley only (the baseline has no edits or reactions)');
+    const json = JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '') as {
+      results: { parley: { updates: UpdatesRow[] } };
+    };
+    const [row] = json.results.parley.updates;
+    expectCountedOnce(row);
+    expectCountedOnce(row.updates);
+    expect(row.updates.edits).toBeGreaterThan(0);
+    expect(row.updates.reactions).toBeGreaterThan(0);
+  });
 });
