@@ -2,6 +2,9 @@
 // npm run chaos: API + three gateways + a private Redis (AOF on) on loopback under steady mixed
 // load, while gateways are killed (-9) every ~30 s and restarted, Redis is restarted once and
 // paused once. Prints the checks and figures; exits non-zero when a must-be-0 figure is not 0.
+// Door users chat through two line-door processes meanwhile, and one door is killed -9 too: its
+// users come back through the other door and HISTORY must hold every `OK MSG` (CHAOS_DOOR_PAIRS,
+// default 6, at most 50; 0 leaves the doors out).
 // CHAOS_DURATION_S (default 180, at most 600) sets the load duration.
 const { buildIfNeeded } = require('../scripts/lib/build');
 const { runChaos } = require('./lib/run-chaos');
@@ -16,6 +19,7 @@ async function main() {
   const result = await runChaos({
     durationS,
     users: Number(process.env.CHAOS_USERS ?? 12),
+    doorPairs: Math.min(50, Number(process.env.CHAOS_DOOR_PAIRS ?? 6)),
   });
   process.stdout.write(`\n${result.table}\n`);
   if (!result.ok) {

@@ -17,6 +17,7 @@ interface ChaosResult {
   table: string;
   figures: { mustBeZero: Figure[]; stats: { sendsAcked: number; sendsRest: number } };
   faults: Record<string, number>;
+  door: { acked: number; missing: number; kills: number; reconnects: number };
   metrics: {
     reconnects: number;
     involuntaryDisconnects: number;
@@ -41,6 +42,7 @@ describe('chaos smoke (npm run chaos, short)', () => {
       drainMs: 15_000,
       schedule: [
         { at: 4, type: 'kill', gateway: 'busiest' },
+        { at: 8, type: 'doorKill' },
         { at: 12, type: 'redisRestart', downMs: 1_500 },
       ],
       log: (line: string) => lines.push(line),
@@ -60,5 +62,9 @@ describe('chaos smoke (npm run chaos, short)', () => {
     expect(unavailable).toBeGreaterThan(0);
     expect(result.figures.stats.sendsAcked).toBeGreaterThan(100);
     expect(result.figures.stats.sendsRest).toBeGreaterThan(0);
-  }, 60_000);
+    // The door case: a door process killed under load, its users back through the other door.
+    expect(result.door).toMatchObject({ kills: 1, missing: 0 });
+    expect(result.door.acked).toBeGreaterThan(20);
+    expect(result.door.reconnects).toBeGreaterThan(0);
+  }, 90_000);
 });

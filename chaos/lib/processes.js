@@ -1,6 +1,6 @@
 'use strict';
 // The whole Parley on loopback for chaos and soak runs: a private redis-server (append-only file
-// on, in its own directory), N gateway processes and the API process, all from dist/. Every
+// on, in its own directory), N gateway processes, the API process and M line doors, all from dist/. Every
 // process is started here and only these are ever signalled.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -8,6 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { startRedis, freePort, stopChild } = require('../../scripts/lib/redis-server');
 const { root } = require('../../scripts/lib/build');
+const { doorAnswers } = require('./line-client');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -54,7 +55,8 @@ class NodeProcess {
     return Boolean(this.child && this.child.exitCode === null && this.child.signalCode === null);
   }
 
-  async start(readyPath) {
+  /** @param {string | (() => Promise<boolean>)} ready an HTTP path, or a check */
+  async start(ready) {
     const out = fs.openSync(this.logFile, 'a');
     fs.writeSync(out, `--- start ${new Date().toISOString()}\n`);
     const child = spawn(process.execPath, [this.script], {
@@ -71,7 +73,7 @@ class NodeProcess {
           const tail = fs.readFileSync(this.logFile, 'utf8').split('\n').slice(-5).join('\n');
           throw new Error(`${this.name} exited (${child.exitCode}):\n${tail}`);
         }
-        return httpOk(`${this.url}${readyPath}`);
+        return typeof ready === 'function' ? ready() : httpOk(`${this.url}${ready}`);
       },
       30_000,
       this.name,
@@ -86,7 +88,8 @@ class NodeProcess {
 }
 
 /**
- * @param {{ gateways?: number, env?: Record<string,string>, log?: (line: string) => void }} opts
+ * @param {{ gateways?: number, doors?: number, env?: Record<string,string>,
+ *   log?: (line: string) => void }} opts
  */
 async function startProcesses(opts = {}) {
   const log = opts.log ?? (() => undefined);
@@ -128,17 +131,35 @@ async function startProcesses(opts = {}) {
     { ...env, GATEWAY_URLS: gateways.map((g) => g.url).join(',') },
     runDir,
   );
-  await api.start('/api/health/ready');
+  const doors = [];
+  for (let i = 0; i < (opts.doors ?? 0); i += 1) {
+    const port = await freePort();
+    const doorEnv = { DOOR_PORT: String(port), DOOR_HOST: '127.0.0.1', GATEWAY_ID: `door${i + 1}` };
+    doors.push(
+      new NodeProcess(
+        `door${i + 1}`,
+        'dist/apps/door/main.js',
+        port,
+        { ...env, ...doorEnv },
+        runDir,
+      ),
+    );
+  }
+  const doorReady = (d) => () => doorAnswers(d.port);
+  await Promise.all([api.start('/api/health/ready'), ...doors.map((d) => d.start(doorReady(d)))]);
   log(
     `stack up: redis :${redisPort} (AOF in ${redisDir}), api ${api.url}, gateways ${gateways
       .map((g) => g.port)
-      .join(', ')}; logs in ${runDir}`,
+      .join(
+        ', ',
+      )}${doors.length ? `, doors ${doors.map((d) => d.port).join(', ')}` : ''}; logs in ${runDir}`,
   );
 
   const stack = {
     runDir,
     api,
     gateways,
+    doors,
     get redis() {
       return redis;
     },
@@ -146,6 +167,8 @@ async function startProcesses(opts = {}) {
     /** SIGKILL: a crash. */
     killGateway: (i) => gateways[i].stop('SIGKILL'),
     startGateway: (i) => gateways[i].start('/health/ready'),
+    killDoor: (i) => doors[i].stop('SIGKILL'),
+    startDoor: (i) => doors[i].start(doorReady(doors[i])),
     /** SIGTERM (Redis writes and fsyncs its AOF), down for `downMs`, then up on the same port and dir. */
     async restartRedis(downMs) {
       await redis.stop();
@@ -164,13 +187,13 @@ async function startProcesses(opts = {}) {
     pids() {
       return {
         api: api.pid,
-        ...Object.fromEntries(gateways.map((g) => [g.name, g.pid])),
+        ...Object.fromEntries([...gateways, ...doors].map((g) => [g.name, g.pid])),
         redis: redis.pid,
       };
     },
     async stop() {
       await api.stop('SIGTERM');
-      await Promise.all(gateways.map((g) => g.stop('SIGKILL')));
+      await Promise.all([...gateways, ...doors].map((g) => g.stop('SIGKILL')));
       await redis.stop();
     },
     /** Deletes the logs and Redis files (kept when a run fails, for a look). */

@@ -3,9 +3,11 @@
 // in-process reliable clients, while a scheduler kills gateways (kill -9, then restarts them),
 // restarts Redis and pauses it. At the end every client syncs and the run checks what Parley
 // guarantees: nothing acked is lost, every member gets every acked message (after sync), nothing
-// is stored or shown twice, and every room is in seq order.
+// is stored or shown twice, and every room is in seq order. Door users chat through two line-door
+// processes beside them, and one of those is killed too (chaos/lib/door-chaos.js).
 const { ChaosClient, jitter, newClientMetrics } = require('./client');
 const { startProcesses, sleep } = require('./processes');
+const { startDoorLoad, doorFigures } = require('./door-chaos');
 const { io } = require('socket.io-client');
 
 const MAX_DURATION_S = 600;
@@ -27,6 +29,7 @@ function defaultSchedule(durationS) {
   const pauseAt = take(0.7);
   if (pauseAt !== undefined) events.push({ at: pauseAt, type: 'redisPause' });
   for (let t = 20; t <= durationS - 20; t += 45) events.push({ at: t + 3, type: 'newDm' });
+  events.push({ at: Math.round(durationS * 0.55) + 2, type: 'doorKill' });
   return events.sort((a, b) => a.at - b.at);
 }
 
@@ -76,6 +79,7 @@ function compareIds(a, b) {
  * @param {number} [opts.periodMs] mean time between two actions of one client
  * @param {{at: number, type: string}[]} [opts.schedule]
  * @param {number} [opts.restartDelayS] a killed gateway is restarted this long after the kill
+ * @param {number} [opts.doorPairs] pairs of door users over two door processes (0: no doors)
  * @param {(line: string) => void} [opts.log]
  */
 async function runChaos(opts = {}) {
@@ -91,7 +95,8 @@ async function runChaos(opts = {}) {
 
   const stack = await startProcesses({
     gateways: opts.gateways ?? 3,
-    env: { HISTORY_MAX_PER_ROOM: '1000000', ...opts.env },
+    doors: opts.doorPairs === 0 ? 0 : 2,
+    env: { HISTORY_MAX_PER_ROOM: '1000000', DOOR_CONNECTIONS_PER_IP: '1000', ...opts.env },
     log: say,
   });
   const gatewayUrls = stack.gateways.map((g) => g.url);
@@ -103,20 +108,24 @@ async function runChaos(opts = {}) {
   const ghosts = [];
   let lastGhostKillAt = 0;
   let passed = false;
+  let doorLoad = null;
+  const doorKills = [];
 
   try {
     // ---- users, rooms, clients --------------------------------------------------------------
     const tag = Math.random().toString(36).slice(2, 7);
-    const users = [];
-    for (let i = 0; i < userCount + (opts.ghosts === false ? 0 : stack.gateways.length); i += 1) {
+    const register = async (username) => {
       const res = await api(stack.api.url, 'POST', '/api/auth/register', {
-        username: `chaos${tag}${i}`,
+        username,
         password: 'password123',
       });
       if (res.status !== 201)
         throw new Error(`register: ${res.status} ${JSON.stringify(res.body)}`);
-      users.push({ ...res.body.user, token: res.body.token });
-    }
+      return { ...res.body.user, token: res.body.token };
+    };
+    const users = [];
+    for (let i = 0; i < userCount + (opts.ghosts === false ? 0 : stack.gateways.length); i += 1)
+      users.push(await register(`chaos${tag}${i}`));
     const ghostUsers = users.splice(userCount);
     const dm = async (a, b) => {
       const res = await api(stack.api.url, 'POST', '/api/rooms/dm', { userId: b.id }, a.token);
@@ -191,6 +200,15 @@ async function runChaos(opts = {}) {
     const loadEnd = loadStart + durationS * 1000;
     const drainMs = opts.drainMs ?? 45_000;
     const sendDeadline = loadEnd + drainMs;
+    if (stack.doors.length > 0)
+      doorLoad = await startDoorLoad({
+        stack,
+        pairs: opts.doorPairs ?? 4,
+        register: (name) => register(`${name}${tag}`),
+        loadEnd,
+        durationMs: durationS * 1000,
+        say,
+      });
     const loops = clients.map(async (c) => {
       await sleep(Math.random() * periodMs);
       while (Date.now() < loadEnd) {
@@ -234,6 +252,13 @@ async function runChaos(opts = {}) {
           faults.gatewayRestarts += 1;
           say(`${stack.gateways[i].name} restarted (pid ${stack.gateways[i].pid})`);
           windows.push({ type: 'kill', from, to: Date.now() + 3_000 });
+        } else if (event.type === 'doorKill') {
+          // Not awaited: the restart comes later, the next event on time.
+          doorKills.push(
+            doorLoad?.killDoor(event.door ?? 0, restartDelayS * 1000).then(() => {
+              windows.push({ type: 'doorKill', from, to: Date.now() + 3_000 });
+            }),
+          );
         } else if (event.type === 'redisRestart') {
           say('Redis: SIGTERM');
           await stack.restartRedis(event.downMs ?? 2_000);
@@ -265,6 +290,7 @@ async function runChaos(opts = {}) {
     }, 15_000);
     await Promise.all(loops);
     await scheduler;
+    await Promise.all(doorKills);
     clearInterval(progress);
     say(`load stopped; ${[...sends.values()].filter((s) => !s.acked).length} sends still retrying`);
 
@@ -305,7 +331,8 @@ async function runChaos(opts = {}) {
       for (;;) {
         const res = await api(stack.api.url, 'GET', '/api/users/online', null, users[0].token);
         const online = new Set(Array.isArray(res.body) ? res.body.map((u) => u.id) : []);
-        const stale = [...online].filter((id) => !expected.has(id));
+        // Door users are online through the doors (the door case checks them by HISTORY).
+        const stale = [...online].filter((id) => !expected.has(id) && !doorLoad?.userIds.has(id));
         const missing = [...expected].filter((id) => !online.has(id));
         presenceWrong = { stale, missing };
         if ((stale.length === 0 && missing.length === 0) || Date.now() > deadline2) break;
@@ -342,6 +369,8 @@ async function runChaos(opts = {}) {
       history.set(roomId, all);
     }
 
+    const door = doorLoad && (await doorLoad.finish());
+    if (door) say(`door: HISTORY of ${door.pairs} pairs read`);
     const figures = check({
       users,
       clients,
@@ -354,7 +383,9 @@ async function runChaos(opts = {}) {
       unreadable,
     });
     const latency = latencyFigures(metrics, windows);
+    if (door) figures.mustBeZero.push(...doorFigures(door).mustBeZero);
     const result = {
+      door,
       ok: figures.mustBeZero.every((f) => f.value === 0),
       durationS,
       figures,
@@ -370,6 +401,7 @@ async function runChaos(opts = {}) {
     return result;
   } finally {
     clients.forEach((c) => c.stop());
+    doorLoad?.stop();
     ghosts.forEach((g) => g.socket.close());
     await stack.stop();
     if (passed) stack.removeRunDir();
@@ -613,6 +645,7 @@ function formatTable(r) {
       .map(([k, v]) => `${k}:${v}`)
       .join(' ') || 0,
   );
+  if (r.door) for (const [name, value] of doorFigures(r.door).rows) row(name, value);
   row(
     `socket send → ack outside fault windows: p50 / p99 (n=${l.socketCalm.n})`,
     `${ms(l.socketCalm.p50)} / ${ms(l.socketCalm.p99)}`,
