@@ -7,6 +7,7 @@ const http = require('node:http');
 const { EioClient } = require('./lib/eio-client');
 const { summarize } = require('./lib/stats');
 const presence = require('./presence-driver');
+const door = require('./door-driver');
 const updates = require('./updates');
 
 let markResolve = null;
@@ -46,7 +47,8 @@ async function openAll(specs, concurrency = 200) {
 
 /**
  * Shared stepping loop. `members(roomId)` = expected receiver count; `pickSender(k)` returns
- * { client, roomId }. Each step offers `rate` messages/s for `durationMs`, then drains. `extra`
+ * { client, roomId } (a Socket.IO `message` with an ack) or { roomId, send(text) → a promise
+ * of the ack }. Each step offers `rate` messages/s for `durationMs`, then drains. `extra`
  * (optional, bench/updates.js) adds load beside the messages: `reset()` per step, `acked(ack,
  * client)` per message ack, `tick(elapsedMs, rate, clients)` returning ack promises, and
  * `result()`, a measurement that goes into the row and must hold the bar as well.
@@ -67,12 +69,13 @@ async function stepped(cfg, clients, track, pickSender, expectedPerMessage, extr
     while (performance.now() - t0 < cfg.durationMs) {
       const due = Math.floor(((performance.now() - t0) / 1000) * rate);
       while (sent < due) {
-        const { client, roomId } = pickSender(sent);
+        const { client, roomId, send } = pickSender(sent);
         const key = `${s}:${sent}`;
         const text = `${performance.now().toFixed(3)}|${key}`;
         track.expect(key, expectedPerMessage(roomId));
+        const acked = send ? send(text) : client.emitWithAck('message', { roomId, message: text });
         ackPromises.push(
-          client.emitWithAck('message', { roomId, message: text }).then((ack) => {
+          acked.then((ack) => {
             if (ack && ack.ok) acksOk += 1;
             else acksFailed += 1;
             extra.acked?.(ack, client);
@@ -341,6 +344,10 @@ const scenarios = {
 
   presence(cfg) {
     return presence.drive(cfg, { mark, log: (line) => process.send({ type: 'log', line }) });
+  },
+
+  door(cfg) {
+    return door.drive(cfg, { stepped, tracker });
   },
 };
 

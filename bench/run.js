@@ -6,7 +6,8 @@
 // table plus one JSON line. Absolute numbers drift on a shared machine; Parley ÷ baseline is the
 // figure to judge. `presence` (on request only) compares Parley with itself: presence broadcast to
 // everyone against presence scoped to who can see it (bench/presence.js). `mq` (on request only)
-// measures /mq queues beside raw LPUSH/RPOP on the same Redis (bench/mq.js).
+// measures /mq queues beside raw LPUSH/RPOP on the same Redis (bench/mq.js). `door` (on request)
+// runs DM pairs over the line door beside the Socket.IO `dm` scenario (bench/door.js).
 const os = require('node:os');
 const { execFileSync } = require('node:child_process');
 const Redis = require('ioredis');
@@ -19,18 +20,23 @@ const {
   startParley,
   startBaseline,
 } = require('./lib/servers');
-const { log, sleep, pool, api, runLoadgen, cpuBetween, fmt } = require('./lib/harness');
+const { log, sleep, pool, api, runLoadgen, cpuBetween, withCpu, fmt } = require('./lib/harness');
 const presence = require('./presence');
 const mq = require('./mq');
+const door = require('./door');
 const updates = require('./updates');
 
 // The default list: what `npm run bench` (and the BENCH_SMOKE=1 run in `npm test`) runs.
 const ALL = ['dm', 'room', 'connect', 'history', 'sync'];
 // On request only: `presence` takes about 5 minutes at full size (see bench/presence.js).
-const ON_REQUEST = ['presence', 'mq', 'updates'];
+const ON_REQUEST = ['presence', 'mq', 'updates', 'door'];
 const scenarios = process.argv.slice(2).filter((a) => ALL.includes(a) || ON_REQUEST.includes(a));
-if (scenarios.length === 0) scenarios.push(...ALL);
+// The BENCH_SMOKE=1 run adds `door` (about 7 s at toy size), so that it cannot rot either.
+if (scenarios.length === 0)
+  scenarios.push(...ALL, ...(process.env.BENCH_SMOKE === '1' ? ['door'] : []));
 const classic = scenarios.filter((s) => ALL.includes(s));
+// `door` is read beside the Socket.IO `dm` scenario of the same run (bench/door.js).
+if (scenarios.includes('door') && !classic.includes('dm')) classic.unshift('dm');
 
 // BENCH_DM_STEPS / BENCH_ROOM_STEPS (comma lists) and BENCH_STEP_MS override the stepping.
 const envSteps = (name) => process.env[name]?.split(',').map(Number);
@@ -59,6 +65,7 @@ const PARAMS = {
   sync: { clients: size(1000, 40), behind: size(100, 10) },
   ...(scenarios.includes('presence') ? { presence: presence.params(smoke) } : {}),
   ...(scenarios.includes('mq') ? { mq: mq.params(smoke) } : {}),
+  ...(scenarios.includes('door') ? { door: door.params(smoke) } : {}),
   ...(scenarios.includes('updates') ? { updates: updates.params(smoke) } : {}),
 };
 
@@ -164,15 +171,7 @@ async function runTarget(target) {
           users: ctx.users.slice(0, scenario === 'dm' ? p.pairs * 2 : p.members),
         };
         const { result, marks } = await runLoadgen(cfg, servers);
-        out[scenario] = result.rows.map((row, s) => {
-          const cpu = cpuBetween(marks, `step-${s}-begin`, `step-${s}-end`);
-          return {
-            ...row,
-            serverCpuSec: cpu.total,
-            serverCpu: cpu.perProcess,
-            cpuUsPerDelivery: row.received ? (cpu.total / row.received) * 1e6 : null,
-          };
-        });
+        out[scenario] = withCpu(result.rows, marks);
       } else if (scenario === 'connect') {
         const { result, marks, rss } = await runLoadgen({ ...base, ...PARAMS.connect }, servers);
         const perGateway = result.connections / servers.gateways.length;
@@ -234,7 +233,7 @@ function report(results) {
     ]);
     row(Array(13).fill('---'));
   }
-  for (const scenario of ['dm', 'room']) {
+  for (const scenario of ['dm', 'room', 'door']) {
     for (const target of ['baseline', 'parley']) {
       for (const r of results[target]?.[scenario] ?? []) {
         row([
@@ -357,7 +356,12 @@ async function main() {
     log('— parley updates: the room with edits and reactions —');
     (results.parley ??= {}).updates = await updates.run(PARAMS.updates);
   }
+  if (scenarios.includes('door')) {
+    log('— parley line door (DM pairs over TCP) —');
+    (results.parley ??= {}).door = await door.run(PARAMS.door);
+  }
   const summary = report(results);
+  if (results.parley?.door) summary.door = door.report(results.parley.door, results.parley.dm);
   if (results.parley?.updates)
     summary.updates = updates.report(results.parley.updates, PARAMS.updates);
   if (results.parley?.mq) summary.mq = mq.report(results.parley.mq);

@@ -18,6 +18,7 @@ interface TargetResults {
   connect: { connections: number; rssKbPerConnection: number[] };
   history: { requests: number; ok: number; failed: number };
   sync: { clients: number; caughtUp: number; wrong: number };
+  door?: StepRow[];
 }
 
 /** Something was sent, all of it acked, every delivery arrived once. */
@@ -71,6 +72,8 @@ describe('npm run bench (smoke size)', () => {
     }
     for (const line of ['connect', 'history', 'sync'])
       expect(out.stdout).toMatch(new RegExp(`^${line}: Parley ÷ baseline`, 'm'));
+    expect(out.stdout).toContain('| door | parley |');
+    expect(out.stdout).toMatch(/^door: best step within p99/m);
     expect(Object.keys(results).sort()).toEqual(['baseline', 'parley']);
   });
 
@@ -78,6 +81,8 @@ describe('npm run bench (smoke size)', () => {
     for (const scenario of ['dm', 'room'] as const) {
       expectCountedOnce(results[t][scenario][0]);
     }
+    // The line door (Parley only): 10 DM pairs over two door processes.
+    if (t === 'parley') expectCountedOnce(results.parley.door![0]);
   });
 
   it.each(['parley', 'baseline'] as const)(

@@ -85,8 +85,21 @@ const cpuBetween = (marks, a, b) => {
   return { perProcess: d, total: Object.values(d).reduce((x, y) => x + y, 0) };
 };
 
+/** Stepped rows (dm, room, door) with the servers' CPU over each step and per delivery. */
+function withCpu(rows, marks) {
+  return rows.map((row, s) => {
+    const cpu = cpuBetween(marks, `step-${s}-begin`, `step-${s}-end`);
+    return {
+      ...row,
+      serverCpuSec: cpu.total,
+      serverCpu: cpu.perProcess,
+      cpuUsPerDelivery: row.received ? (cpu.total / row.received) * 1e6 : null,
+    };
+  });
+}
+
 function fmt(n, digits = 0) {
   return n === null || n === undefined || Number.isNaN(n) ? '–' : Number(n).toFixed(digits);
 }
 
-module.exports = { log, sleep, pool, api, runLoadgen, cpuBetween, fmt };
+module.exports = { log, sleep, pool, api, runLoadgen, cpuBetween, withCpu, fmt };

@@ -1,12 +1,14 @@
 'use strict';
 // Starting and stopping what the benchmark measures: a private Redis (one node or a 3-master
-// cluster), Parley (the API and two gateways from a repository's dist/) and the baseline.
+// cluster), Parley (the API and two gateways from a repository's dist/), line doors and the
+// baseline.
 const { fork, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startRedis, freePort, stopChild } = require('../../scripts/lib/redis-server');
 const { startCluster } = require('../../scripts/lib/redis-cluster');
 const { root } = require('../../scripts/lib/build');
+const { doorAnswers } = require('../../chaos/lib/line-client');
 
 // BENCH_TOPOLOGY=cluster runs Parley on a private 3-master Redis Cluster (the baseline stays on
 // one node: its adapter is the same, its data path trivial).
@@ -30,25 +32,29 @@ function checkParleyRoot() {
   }
 }
 
-async function waitHttp(url, timeoutMs = 20000) {
+async function httpOk(url) {
+  try {
+    return (await fetch(url)).ok;
+  } catch {
+    return false; // not up yet
+  }
+}
+
+/** Waits until a server answers: `check` is an HTTP URL (200) or a function. */
+async function waitReady(check, timeoutMs = 20000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
+    if (await (typeof check === 'function' ? check() : httpOk(check))) return;
     await sleep(100);
   }
-  throw new Error(`${url} did not become ready`);
+  throw new Error(`${typeof check === 'function' ? 'a server' : check} did not become ready`);
 }
 
 /**
  * Waits until every url answers; if a server exits first or never gets ready, stops them all and
  * throws (a gateway that died at start used to leave the run, and its siblings, waiting forever).
  */
-async function whenReady(children, urls) {
+async function whenReady(children, checks) {
   let onExit;
   const exited = new Promise((_, reject) => {
     onExit = (code, signal) =>
@@ -56,7 +62,7 @@ async function whenReady(children, urls) {
     for (const c of children) c.once('exit', onExit);
   });
   try {
-    await Promise.race([Promise.all(urls.map((u) => waitHttp(u))), exited]);
+    await Promise.race([Promise.all(checks.map((c) => waitReady(c))), exited]);
   } catch (err) {
     await Promise.all(children.map((c) => stopChild(c)));
     throw err;
@@ -86,9 +92,9 @@ async function startPrivateRedis(target) {
   return { ...cluster, clusterNodes: cluster.nodesEnv };
 }
 
-/** The API and two gateways; `extraEnv` is added to (and overrides) the benchmark's settings. */
-async function startParley(redis, extraEnv = {}) {
-  const env = {
+/** The servers' environment; `extraEnv` is added to (and overrides) the benchmark's settings. */
+function parleyEnv(redis, extraEnv = {}) {
+  return {
     ...(redis.clusterNodes ? { REDIS_CLUSTER_NODES: redis.clusterNodes } : {}),
     NODE_ENV: 'production',
     SESSION_SECRET: 'bench-secret-0123456789abcdef',
@@ -103,6 +109,11 @@ async function startParley(redis, extraEnv = {}) {
     LIMIT_READS_PER_MINUTE: '1000000',
     ...extraEnv,
   };
+}
+
+/** The API and two gateways; `extraEnv` is added to (and overrides) the benchmark's settings. */
+async function startParley(redis, extraEnv = {}) {
+  const env = parleyEnv(redis, extraEnv);
   const ports = [await freePort(), await freePort(), await freePort()];
   const gws = ports.slice(1).map((port, i) =>
     startNode('dist/apps/gateway/main.js', {
@@ -125,6 +136,30 @@ async function startParley(redis, extraEnv = {}) {
     pids: { ...redisPids(redis), api: api.pid, gw1: gws[0].pid, gw2: gws[1].pid },
     gatewayPids: [gws[0].pid, gws[1].pid],
     stop: () => Promise.all([api, ...gws].map((c) => stopChild(c))),
+  };
+}
+
+/** `count` line doors (dist/apps/door) on the same Redis, any number of connections per address. */
+async function startDoors(redis, extraEnv = {}, count = 2) {
+  const env = parleyEnv(redis, { DOOR_CONNECTIONS_PER_IP: '1000000', ...extraEnv });
+  const ports = [];
+  for (let i = 0; i < count; i += 1) ports.push(await freePort());
+  const doors = ports.map((port, i) =>
+    startNode('dist/apps/door/main.js', {
+      ...env,
+      DOOR_PORT: String(port),
+      DOOR_HOST: '127.0.0.1',
+      GATEWAY_ID: `benchdoor${i + 1}`,
+    }),
+  );
+  await whenReady(
+    doors,
+    ports.map((port) => () => doorAnswers(port)),
+  );
+  return {
+    ports,
+    pids: Object.fromEntries(doors.map((d, i) => [`door${i + 1}`, d.pid])),
+    stop: () => Promise.all(doors.map((c) => stopChild(c))),
   };
 }
 
@@ -169,5 +204,6 @@ module.exports = {
   startPrivateRedis,
   startParley,
   startBaseline,
+  startDoors,
   withParley,
 };
