@@ -250,6 +250,8 @@ function checkLink(page: string, target: string): string | null {
   if (/contract\.md/i.test(target)) return 'cites the internal contract page; link docs/ instead';
   if (/^https?:\/\//i.test(target) || /^mailto:/i.test(target)) return null;
   if (/^[a-z][a-z0-9+.-]*:/i.test(target)) return 'not a web link nor a repository path';
+  // A page may be read on its own (a package's README, a folder of docs): nothing climbs out.
+  if (target.startsWith('../')) return 'climbs out of its folder; name the file in words instead';
   const [pathPart, anchor] = target.split('#', 2);
   const file = pathPart === '' ? join(ROOT, page) : resolveInRepo(page, decodeURI(pathPart));
   if (!file) return 'points outside the repository';
