@@ -33,7 +33,7 @@ const { runChaos } = require('../chaos/lib/run-chaos') as {
 };
 
 describe('chaos smoke (npm run chaos, short)', () => {
-  it('defects #19 and #5: through a gateway kill -9 and a Redis restart nothing acked is lost, duplicated or out of order after sync, and the dead gateway’s users go offline', async () => {
+  it('defects #19 and #5: through a gateway kill -9, a door kill -9 and a Redis restart nothing acked is lost, duplicated or out of order after sync, and the dead gateway’s users go offline', async () => {
     const lines: string[] = [];
     const result = await runChaos({
       durationS: 20,
