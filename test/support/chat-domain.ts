@@ -101,6 +101,7 @@ export async function chatDomain(db: number) {
   return {
     redis,
     events,
+    users,
     rooms,
     membership,
     messages,

@@ -1,6 +1,6 @@
-import { UsersRepository } from '@app/redis';
+import { PresenceRepository, StatusRepository } from '@app/redis';
 import { Account, ChatDomain, chatDomain } from '../../../../test/support/chat-domain';
-import type { UsersService } from '../users/users.service';
+import { toUser } from '../users/user-view';
 import { TalkService } from './talk.service';
 
 // Real Redis: the private server started by the jest global setup, database 3 (ours alone).
@@ -14,10 +14,7 @@ describe('TalkService (real repositories, no Nest container)', () => {
 
   beforeAll(async () => {
     chat = await chatDomain(DB);
-    // Only the lookup by name is used: the repository's, as UsersService does it.
-    const users = new UsersRepository(chat.redis);
-    const byName = { findByUsername: (name: string) => users.findByUsername(name) };
-    talk = new TalkService(byName as unknown as UsersService, chat.rooms, chat.events);
+    talk = new TalkService(chat.users, chat.rooms, chat.events);
   });
   beforeEach(async () => {
     [me, peer] = await chat.reset(2);
@@ -32,12 +29,20 @@ describe('TalkService (real repositories, no Nest container)', () => {
     expect(events.map((e) => e.name)).toEqual(['roomOpened', 'talkStarted']);
     expect(events[1].event).toMatchObject({
       roomId,
-      from: { ...me, online: true },
+      from: toUser(me, false),
       toUserId: peer.id,
     });
     // A second TALKTO finds the DM: only the peer is told again.
     await talk.start(me, peer.username);
     expect(chat.events.take().map((e) => e.name)).toEqual(['talkStarted']);
+  });
+
+  it('an invisible user starting a conversation is shown offline in it, as everywhere else', async () => {
+    await new PresenceRepository(chat.redis).connect(me.id, 'door-1');
+    await new StatusRepository(chat.redis).saveSetting(me.id, 'invisible', '');
+    await talk.start(me, peer.username);
+    const started = chat.events.take().find((e) => e.name === 'talkStarted');
+    expect(started?.event).toMatchObject({ from: { id: me.id, online: false, status: 'offline' } });
   });
 
   it('STOP tells the peer and stores nothing', async () => {
@@ -49,7 +54,7 @@ describe('TalkService (real repositories, no Nest container)', () => {
     expect(chat.events.take()).toMatchObject([
       {
         name: 'talkStopped',
-        event: { roomId: stopped.roomId, from: { ...me, online: true }, toUserId: peer.id },
+        event: { roomId: stopped.roomId, from: toUser(me, false), toUserId: peer.id },
       },
     ]);
   });

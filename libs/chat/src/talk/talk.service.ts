@@ -46,12 +46,14 @@ export class TalkService {
     return this.announce('talkStopped', me, await this.peer(me.id, username));
   }
 
-  private announce(
+  /** `from` is the user as others see them: an invisible door user stays offline in it. */
+  private async announce(
     name: 'talkStarted' | 'talkStopped',
     me: Pick<User, 'id' | 'username'>,
     peer: TalkPeer,
-  ): TalkPeer {
-    this.events.emit(name, { roomId: peer.roomId, from: toUser(me, true), toUserId: peer.user.id });
+  ): Promise<TalkPeer> {
+    const from = (await this.users.findOne(me.id)) ?? toUser(me, false);
+    this.events.emit(name, { roomId: peer.roomId, from, toUserId: peer.user.id });
     return peer;
   }
 }
