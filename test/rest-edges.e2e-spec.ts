@@ -172,6 +172,21 @@ describe('REST edges', () => {
       expect(again.body).toEqual({ ...first.body, replayed: true });
     });
 
+    it('over the socket too: the ack of a retry carries replayed: true and the stored message', async () => {
+      const clientId = `sock-replay-${tag()}`;
+      const first = await sendOverSocket('0', 'twice over the socket', clientId);
+      expect(first).toEqual({ ok: true, message: expect.objectContaining({ clientId }) });
+      const again = await sendOverSocket('0', 'twice over the socket', clientId);
+      expect(again).toEqual({ ok: true, message: first.message, replayed: true });
+      // The same clientId over REST is the same message, replayed as well.
+      const rest = await post(alice, '/api/rooms/0/messages', {
+        message: 'twice over the socket',
+        clientId,
+      });
+      expect(rest.status).toBe(201);
+      expect(rest.body).toEqual({ ...first.message, replayed: true });
+    });
+
     it('a different text with a used clientId is a 409, on REST and on the socket', async () => {
       const clientId = `reuse-${tag()}`;
       const first = await post(alice, '/api/rooms/0/messages', { message: 'original', clientId });

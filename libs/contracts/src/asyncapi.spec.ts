@@ -186,7 +186,7 @@ const serverPayloads: Record<ServerEventName, string> = {
 
 /** The success branch of each client event's ack, beyond `ok: true`. */
 const ackFields: Record<ClientEventName, string[]> = {
-  message: ['message'],
+  message: ['message', 'replayed'],
   'room.join': [],
   typing: [],
   sync: ['rooms'],

@@ -121,7 +121,11 @@ type AckFn<T extends object = object> = (ack: Ack<T>) => void;
 
 /** Typed maps for `Server<ClientToServerEvents, ServerToClientEvents>` and the client `Socket`. */
 export interface ClientToServerEvents {
-  [ClientEvents.Message]: (payload: SendMessagePayload, ack?: AckFn<{ message: Message }>) => void;
+  /** `replayed: true` when the clientId matched an earlier send: nothing new was stored. */
+  [ClientEvents.Message]: (
+    payload: SendMessagePayload,
+    ack?: AckFn<{ message: Message; replayed?: true }>,
+  ) => void;
   [ClientEvents.RoomJoin]: (roomId: string, ack?: AckFn) => void;
   [ClientEvents.Typing]: (payload: TypingPayload, ack?: AckFn) => void;
   [ClientEvents.Sync]: (

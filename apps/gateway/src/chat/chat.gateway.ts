@@ -181,11 +181,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   async onMessage(
     socket: ParleySocket,
     payload: unknown,
-  ): Promise<Ok<{ message: Message }> | ErrorAck> {
+  ): Promise<Ok<{ message: Message; replayed?: true }> | ErrorAck> {
     const ack = await this.handle(socket, async () => {
       const dto = checkSocketMessage(payload);
       if (typeof dto === 'string') return errorAck('bad_request', dto);
-      const { message } = await this.messages.send(
+      const { message, created } = await this.messages.send(
         socket.data.identity.userId,
         dto.roomId,
         dto.message,
@@ -195,7 +195,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       // Stored, so a member: a socket that missed its join (a lost adapter message) heals here.
       const channel = SocketRooms.room(dto.roomId);
       if (!socket.rooms.has(channel)) void socket.join(channel);
-      return { ok: true as const, message };
+      // As REST: a retry is told it stored nothing new (a different text is a `conflict`).
+      return created
+        ? { ok: true as const, message }
+        : { ok: true as const, message, replayed: true as const };
     });
     this.metrics.events.inc({
       event: ClientEvents.Message,
