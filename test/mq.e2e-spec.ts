@@ -264,4 +264,18 @@ describe('/mq: RestMQ-compatible queues', () => {
     const left = (await as(alice).get('/mq/q')).body as Array<{ queue: string }>;
     expect(left.map((q) => q.queue)).not.toContain('doomed');
   });
+
+  it('the OpenAPI document lists no 429 on /mq gets: they do not count as reads', async () => {
+    const doc = (await request(suite.stack.api.url).get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const mqGets = Object.entries(doc.paths).filter(
+      ([path, ops]) => path.startsWith('/mq') && ops.get,
+    );
+    expect(mqGets.map(([path]) => path)).toEqual(
+      expect.arrayContaining(['/mq/q', '/mq/q/{queue}', '/mq/c/{queue}', '/mq/stats']),
+    );
+    for (const [, ops] of mqGets) expect(Object.keys(ops.get.responses)).not.toContain('429');
+    expect(Object.keys(doc.paths['/api/rooms'].get.responses)).toContain('429');
+  });
 });

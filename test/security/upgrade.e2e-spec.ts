@@ -56,7 +56,7 @@ describe('security: WebSocket upgrades to other paths are answered and closed', 
     });
     afterAll(() => api.close());
 
-    it.each(['/foo', '/', '/api/me', '/socket.iox/', '/metrics'])(
+    it.each(['/foo', '/', '/api/me', '/socket.iox/', '/metrics', '/mq/wsx', '/mq/ws/'])(
       'an upgrade to %s gets a 4xx and the connection is closed',
       async (path) => {
         const answer = await upgrade(api.url, path);

@@ -1,5 +1,6 @@
 import Redis, { Cluster } from 'ioredis';
 import http from 'node:http';
+import { WebSocket } from 'ws';
 import request, { type Test } from 'supertest';
 import type { Stack } from './stack';
 
@@ -66,4 +67,61 @@ export function comet(url: string, token: string, queue: string): Comet {
     req.on('error', fail);
   });
   return { messages, ready, ended, close: () => req.destroy() };
+}
+
+export interface MqWs {
+  /** Every text frame received, parsed: `{key, value}` messages and `{error}` frames. */
+  frames: Array<{ key?: string; value?: string; error?: string }>;
+  /** The messages only. */
+  messages(): Array<{ key: string; value: string }>;
+  /** Resolves with the close code and reason (and when) once the server closes it. */
+  closed: Promise<{ code: number; reason: string; at: number }>;
+  send(data: string | Buffer): void;
+  close(): void;
+}
+
+/**
+ * A `/mq/ws/<queue>` consumer (the `ws` package, as a bot would use). Resolves once open: the
+ * server registers the consumer right after the upgrade, so tests wait for `frames` after adding.
+ */
+export async function mqWs(
+  url: string,
+  queue: string,
+  opts: {
+    token?: string;
+    query?: string;
+    headers?: Record<string, string>;
+    autoAck?: boolean;
+  } = {},
+): Promise<MqWs> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/mq/ws/${queue}${opts.query ?? ''}`, {
+    headers,
+  });
+  const frames: MqWs['frames'] = [];
+  ws.on('message', (data: Buffer) => {
+    const frame = JSON.parse(data.toString('utf8')) as MqWs['frames'][number];
+    frames.push(frame);
+    if (opts.autoAck && frame.key && !frame.error) ws.send(JSON.stringify({ ack: frame.key }));
+  });
+  const closed = new Promise<{ code: number; reason: string; at: number }>((done) =>
+    ws.on('close', (code, reason) => done({ code, reason: reason.toString(), at: Date.now() })),
+  );
+  await new Promise<void>((done, fail) => {
+    ws.once('open', () => done());
+    ws.once('unexpected-response', (_req, res) => fail(new Error(`mq/ws: ${res.statusCode ?? 0}`)));
+    ws.once('error', fail);
+  });
+  return {
+    frames,
+    messages: () =>
+      frames.filter((f) => f.key !== undefined && f.error === undefined) as Array<{
+        key: string;
+        value: string;
+      }>,
+    closed,
+    send: (data) => ws.send(data),
+    close: () => ws.close(),
+  };
 }

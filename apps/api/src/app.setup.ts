@@ -10,18 +10,21 @@ import session from 'express-session';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { bearerToSessionCookie } from './common/bearer.middleware';
 import { contentSecurityPolicy } from './common/content-security-policy';
 import { jsonBody } from './common/body-parser';
 import { IS_PUBLIC_KEY } from './common/public.decorator';
+import { NO_READ_LIMIT } from './common/read-rate.guard';
 import { readOnlySession } from './common/read-only-session.middleware';
 import { refuseForeignOrigins } from './common/origin.middleware';
 import { withJsonErrors } from './common/http-exception.filter';
 import { refuseUpgrade } from './proxy/refuse-upgrade';
 import { createSocketProxy } from './proxy/socket-proxy';
 import { apiTokenAuth } from './tokens/api-token.middleware';
+import { isMqWsUpgrade, MqWsServer } from './mq/mq-ws.server';
 
 const DEFAULT_WEB_ROOT = 'apps/web/dist';
 const STATIC_PATH = /\/[^/]*\.[^/]+$/;
@@ -44,15 +47,19 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
   const csp = contentSecurityPolicy(config, resolve(config.webRoot ?? DEFAULT_WEB_ROOT));
   app.use(helmet({ contentSecurityPolicy: csp, crossOriginEmbedderPolicy: false }));
 
-  if (config.gatewayUrls.length > 0) {
-    const proxy = createSocketProxy(config.gatewayUrls);
+  const proxy = config.gatewayUrls.length > 0 ? createSocketProxy(config.gatewayUrls) : null;
+  if (proxy) {
     app.use(proxy.middleware);
-    app.getHttpServer().on('upgrade', proxy.upgrade);
     app.getHttpServer().on('close', proxy.close);
-  } else {
-    // Without a listener Node would pass upgrades to Express as plain requests, kept alive.
-    app.getHttpServer().on('upgrade', (_req: unknown, socket: Socket) => refuseUpgrade(socket));
   }
+  // Upgrades: /mq/ws consumers here, /socket.io to the gateways, the rest answered and closed
+  // (without a listener Node would pass them to Express as plain requests, kept alive).
+  const mqWs = app.get(MqWsServer);
+  app.getHttpServer().on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (isMqWsUpgrade(req.url)) mqWs.upgrade(req, socket, head);
+    else if (proxy) proxy.upgrade(req, socket, head);
+    else refuseUpgrade(socket);
+  });
 
   serveWebRoot(app, config);
 
@@ -166,16 +173,20 @@ function setupOpenApi(app: NestExpressApplication, config: ParleyConfig): void {
       .addSecurityRequirements('bearer')
       .build(),
     {
-      // The default, spelled out: publicOperations() relies on it.
+      // The default, spelled out: markedOperations() relies on it.
       operationIdFactory: (controller, method) => `${controller}_${method}`,
     },
   );
-  completeOpenApi(document, publicOperations(app));
+  completeOpenApi(
+    document,
+    markedOperations(app, IS_PUBLIC_KEY),
+    markedOperations(app, NO_READ_LIMIT),
+  );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
 
-/** operationIds (`Controller_method`) of the routes marked @Public(). */
-function publicOperations(app: NestExpressApplication): Set<string> {
+/** operationIds (`Controller_method`) of the routes marked with `key` (@Public(), @NoReadLimit()). */
+function markedOperations(app: NestExpressApplication, key: string): Set<string> {
   const reflector = new Reflector();
   const ids = new Set<string>();
   for (const module of app.get(ModulesContainer).values()) {
@@ -186,7 +197,7 @@ function publicOperations(app: NestExpressApplication): Set<string> {
       for (const method of Object.getOwnPropertyNames(proto)) {
         const handler = proto[method];
         if (method === 'constructor' || typeof handler !== 'function') continue;
-        if (reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [handler, type])) {
+        if (reflector.getAllAndOverride<boolean>(key, [handler, type])) {
           ids.add(`${type.name}_${method}`);
         }
       }
@@ -195,7 +206,11 @@ function publicOperations(app: NestExpressApplication): Set<string> {
   return ids;
 }
 
-function completeOpenApi(document: OpenAPIObject, publicIds: ReadonlySet<string>): void {
+function completeOpenApi(
+  document: OpenAPIObject,
+  publicIds: ReadonlySet<string>,
+  unlimitedIds: ReadonlySet<string>,
+): void {
   const errorRef = { $ref: `#/components/schemas/${ERROR_SCHEMA}` };
   document.components = {
     ...document.components,
@@ -231,7 +246,8 @@ function completeOpenApi(document: OpenAPIObject, publicIds: ReadonlySet<string>
       if (!isPublic && !operation.responses['401']) {
         operation.responses['401'] = { description: 'No valid session (cookie or bearer token)' };
       }
-      if (!isPublic && method === 'get' && !operation.responses['429']) {
+      const readLimited = !isPublic && !unlimitedIds.has(operation.operationId ?? '');
+      if (readLimited && method === 'get' && !operation.responses['429']) {
         operation.responses['429'] = { description: 'Too many reads (LIMIT_READS_PER_MINUTE)' };
       }
       for (const [status, response] of Object.entries(operation.responses)) {

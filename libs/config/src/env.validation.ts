@@ -156,6 +156,13 @@ export class EnvironmentVariables {
   @Min(1)
   LIMIT_QUEUE_LENGTH = 100_000;
 
+  /** Seconds a /mq/ws?ack=1 consumer has to ack a message before it is delivered again. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  MQ_WS_ACK_SECONDS = 30;
+
   /**
    * Below this many online users, presence changes go to everyone (the reference clients expect
    * it); above it, only to those who share a room with the user or watch them.

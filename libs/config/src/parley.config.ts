@@ -52,6 +52,8 @@ export interface ParleyConfig {
     /** Messages one /mq queue may hold (LIMIT_QUEUE_LENGTH). */
     queueLength: number;
   };
+  /** Seconds before an un-acked /mq/ws?ack=1 message is delivered again (MQ_WS_ACK_SECONDS). */
+  mqWsAckSeconds: number;
   historyMaxPerRoom: number;
   /** Presence goes to everyone while fewer users than this are online (PRESENCE_BROADCAST_MAX). */
   presenceBroadcastMax: number;
@@ -133,6 +135,7 @@ export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
       connectionsPerUser: env.LIMIT_CONNECTIONS_PER_USER,
       queueLength: env.LIMIT_QUEUE_LENGTH,
     },
+    mqWsAckSeconds: env.MQ_WS_ACK_SECONDS,
     historyMaxPerRoom: env.HISTORY_MAX_PER_ROOM,
     presenceBroadcastMax: env.PRESENCE_BROADCAST_MAX,
     sessionRecheckSeconds: env.SESSION_RECHECK_SECONDS,

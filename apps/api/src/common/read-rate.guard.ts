@@ -4,7 +4,7 @@ import { ReadRateLimiter } from '@app/chat';
 import type { Request } from 'express';
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
-const NO_READ_LIMIT = 'parley:noReadLimit';
+export const NO_READ_LIMIT = 'parley:noReadLimit';
 
 /** For GETs that are not reads: a queue's hard get takes the message (bounded by what was added). */
 export const NoReadLimit = () => SetMetadata(NO_READ_LIMIT, true);

@@ -5,11 +5,14 @@ import { MqAdminController } from './mq-admin.controller';
 import { MqCometController } from './mq-comet.controller';
 import { MqController } from './mq.controller';
 import { MqProtocolController } from './mq-protocol.controller';
+import { MqWsServer } from './mq-ws.server';
 
 /** RestMQ-compatible queues at /mq: RestMQ's clients post forms, so /mq also parses those. */
 @Module({
   imports: [ChatModule],
   controllers: [MqController, MqAdminController, MqCometController, MqProtocolController],
+  // The WebSocket consumer: app.setup.ts hands it the HTTP server's upgrades under /mq/ws.
+  providers: [MqWsServer],
 })
 export class MqModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -6,7 +6,11 @@ import type { Duplex } from 'node:stream';
  * hands upgrade requests to 'upgrade' listeners only, so one that returns without a word leaves
  * the client (and the socket) waiting forever.
  */
-export function refuseUpgrade(socket: Duplex, status = 404): void {
+export function refuseUpgrade(
+  socket: Duplex,
+  status = 404,
+  message = 'WebSocket upgrades are served on /socket.io and /mq/ws/<queue> only',
+): void {
   if (!socket.writable) {
     socket.destroy();
     return;
@@ -15,7 +19,7 @@ export function refuseUpgrade(socket: Duplex, status = 404): void {
   const body = JSON.stringify({
     statusCode: status,
     error: reason,
-    message: 'WebSocket upgrades are served on /socket.io only',
+    message,
   });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\n` +

@@ -6,7 +6,7 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import { AnnounceServer, ChatModule, SocketAnnouncer } from '@app/chat';
+import { AnnounceServer, ChatModule, ServerSideEvents, SocketAnnouncer } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { connectIoAdapter, IoAdapterConnection } from '@app/redis';
 import { Server } from 'socket.io';
@@ -31,6 +31,10 @@ class DetachedIoServer implements OnModuleInit, OnApplicationShutdown {
     this.connection = await connectIoAdapter(this.config.redis, this.logger);
     const server: AnnounceServer = new Server();
     server.adapter(this.connection.factory);
+    // Revocations from other processes reach this one's /mq/ws consumers (SocketAnnouncer.onRevoke).
+    server
+      .of('/')
+      .on(ServerSideEvents.Revoke, (sessionId: string) => this.announcer.revokeLocally(sessionId));
     this.announcer.attach(server);
   }
 

@@ -4,9 +4,20 @@ import { QueueMessage, QueuesService } from './queues.service';
 
 /** Where a long-lived consumer (comet, WebSocket) receives its messages. */
 export interface QueueSink {
-  /** False when the consumer is gone: the message goes to another one. */
-  send(message: Pick<QueueMessage, 'key' | 'value'>): boolean;
-  close(): void;
+  /**
+   * False when the consumer is gone: the message goes to another one. `leased`: the message is
+   * out on a lease taken for this consumer (it comes back by itself unless acked).
+   */
+  send(message: Pick<QueueMessage, 'key' | 'value'>, leased: boolean): boolean;
+  /** The queue was deleted, or this process is shutting down. */
+  close(reason: 'deleted' | 'shutdown'): void;
+  /**
+   * Set for a consumer that acks (`/mq/ws?ack=1`): under roundrobin its messages are taken with
+   * a lease of this many seconds, so one it never acks comes back to the queue, even when this
+   * process dies. Under broadcast every consumer gets its own copy and the consumer itself sends
+   * it again.
+   */
+  leaseSeconds?: number;
 }
 
 /** RestMQ's comet dispatcher also looks once a second, for what no wake-up announced. */
@@ -14,6 +25,8 @@ const TICK_MS = 1000;
 /** Messages one drain pass takes before yielding to other queues' work. */
 const PASS_MAX = 500;
 const PURGED = 'purged';
+
+const pushedOf = ({ key, value }: QueueMessage) => ({ key, value });
 
 /**
  * The consumers of one queue on this process. Takes are atomic in Redis, so whichever process
@@ -40,7 +53,9 @@ class QueueDispatcher {
   async start(): Promise<void> {
     const { wake, broadcast } = this.signals.channels(this.userId, this.queue);
     this.stops = await Promise.all([
-      this.signals.listen(wake, (payload) => (payload === PURGED ? this.closeAll() : this.drain())),
+      this.signals.listen(wake, (payload) =>
+        payload === PURGED ? this.closeAll('deleted') : this.drain(),
+      ),
       this.signals.listen(broadcast, (payload) => this.fanOut(payload)),
     ]);
     this.timer = setInterval(() => this.drain(), TICK_MS);
@@ -52,8 +67,8 @@ class QueueDispatcher {
     this.stops.forEach((stop) => stop());
   }
 
-  closeAll(): void {
-    for (const sink of this.sinks.splice(0)) sink.close();
+  closeAll(reason: 'deleted' | 'shutdown'): void {
+    for (const sink of this.sinks.splice(0)) sink.close(reason);
   }
 
   /** Takes and hands out what waits; a wake-up during a pass runs one more pass. */
@@ -80,36 +95,52 @@ class QueueDispatcher {
     const policy = await this.queues.policy(this.userId, this.queue);
     const { broadcast } = this.signals.channels(this.userId, this.queue);
     for (let i = 0; i < PASS_MAX && this.sinks.length > 0; i += 1) {
-      const message = await this.queues.take(this.userId, this.queue);
-      if (!message) return;
-      const pushed = { key: message.key, value: message.value };
       if (policy === 'broadcast') {
-        await this.signals.publish(broadcast, JSON.stringify(pushed));
-      } else {
-        this.handOut(pushed);
+        const message = await this.queues.take(this.userId, this.queue);
+        if (!message) return;
+        await this.signals.publish(broadcast, JSON.stringify(pushedOf(message)));
+        continue;
       }
+      // The consumer is chosen first: whether the take holds a lease depends on it.
+      this.next = (this.next + 1) % this.sinks.length;
+      const sink = this.sinks[this.next];
+      const message = await this.queues.take(this.userId, this.queue, sink.leaseSeconds);
+      if (!message) return;
+      await this.handOut(message, sink);
     }
     this.again = true; // more may wait: another pass
   }
 
-  /** To the next consumer in turn; one that turns out closed is dropped and the next tried. */
-  private handOut(message: Pick<QueueMessage, 'key' | 'value'>): void {
-    while (this.sinks.length > 0) {
+  /** To `first`, or when it turns out closed, to the next consumer in turn. */
+  private async handOut(message: QueueMessage, first: QueueSink): Promise<void> {
+    let sink: QueueSink | undefined = first;
+    while (sink) {
+      if (sink.send(pushedOf(message), Boolean(message.leaseUntil))) {
+        // A lease taken for an acking consumer, handed to one that consumes as sent: done now.
+        if (message.leaseUntil && !sink.leaseSeconds) {
+          await this.queues.ack(this.userId, this.queue, message.key);
+        }
+        return;
+      }
+      const i = this.sinks.indexOf(sink);
+      if (i >= 0) this.sinks.splice(i, 1);
+      if (this.sinks.length === 0) break;
       this.next = (this.next + 1) % this.sinks.length;
-      if (this.sinks[this.next].send(message)) return;
-      this.sinks.splice(this.next, 1);
+      sink = this.sinks[this.next];
     }
-    this.logger.warn('a queue message was taken after its last consumer left');
+    // Leased: it comes back when the lease runs out. Hard-got: RestMQ's behaviour, it is gone.
+    if (!message.leaseUntil)
+      this.logger.warn('a queue message was taken after its last consumer left');
   }
 
   private fanOut(payload: string): void {
     const message = JSON.parse(payload) as Pick<QueueMessage, 'key' | 'value'>;
-    for (const sink of this.sinks) sink.send(message);
+    for (const sink of this.sinks) sink.send(message, false);
   }
 }
 
 /**
- * Long-lived consumers of queues on this process (comet now, WebSocket alike), keyed by account
+ * Long-lived consumers of queues on this process (comet and WebSocket), keyed by account
  * and queue, and the "queue deleted" signal that closes them on every process.
  */
 @Injectable()
@@ -154,7 +185,7 @@ export class QueueConsumers implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     for (const d of this.dispatchers.values()) {
       d.stop();
-      d.closeAll();
+      d.closeAll('shutdown');
     }
     this.dispatchers.clear();
   }

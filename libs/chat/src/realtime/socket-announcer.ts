@@ -21,6 +21,7 @@ export class SocketAnnouncer extends ChatEvents {
   private server?: AnnounceServer;
   /** Called once per wire event sent (the gateway counts them in its metrics). */
   onAnnounce: (wireEvent: string) => void = () => undefined;
+  private readonly revokeListeners = new Set<(sessionId: string) => void>();
 
   attach(server: AnnounceServer): void {
     this.server = server;
@@ -113,6 +114,16 @@ export class SocketAnnouncer extends ChatEvents {
     const target = this.io.local.in(SocketRooms.session(sessionId));
     target.emit(ServerEvents.SessionRevoked, {});
     target.disconnectSockets(true);
+    for (const listener of this.revokeListeners) listener(sessionId);
+  }
+
+  /**
+   * Connections that are not Socket.IO sockets (the API's /mq/ws consumers) hear revocations
+   * here; returns the removal.
+   */
+  onRevoke(listener: (sessionId: string) => void): () => void {
+    this.revokeListeners.add(listener);
+    return () => this.revokeListeners.delete(listener);
   }
 
   /** Who hears about a user's presence: everyone, or their rooms' members and watchers. */

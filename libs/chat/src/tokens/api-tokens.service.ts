@@ -101,10 +101,13 @@ export class ApiTokensService {
     this.events.emit('sessionRevoked', { sessionId: tokenSessionId(tokenId), userId });
   }
 
-  /** The token as a connection's session (socket, door); revoking the token cuts them. */
-  async asSession(token: string) {
+  /**
+   * The token as a connection's session (socket, door; a /mq/ws consumer needs `queues` only);
+   * null unless it holds every scope in `needs`. Revoking the token cuts these connections.
+   */
+  async asSession(token: string, needs: readonly ApiTokenScope[] = CONNECTION_SCOPES) {
     const found = await this.resolve(token);
-    if (!found || !CONNECTION_SCOPES.every((scope) => found.scopes.includes(scope))) return null;
+    if (!found || !needs.every((scope) => found.scopes.includes(scope))) return null;
     const { userId, username, tokenId, scopes } = found;
     return { userId, username, sessionId: tokenSessionId(tokenId), scopes };
   }

@@ -1,0 +1,181 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  ApiTokensService,
+  assertQueueName,
+  DomainError,
+  HTTP_STATUS,
+  isApiToken,
+  isOriginAllowed,
+  QueueConsumers,
+  QueuesService,
+  SessionIdentity,
+  SessionsService,
+  SocketAnnouncer,
+} from '@app/chat';
+import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { refuseUpgrade } from '../proxy/refuse-upgrade';
+import { MqWsConnection } from './mq-ws.connection';
+
+const PREFIX = '/mq/ws/';
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+/** Query parameters a client might put a credential in: refused, URLs end up in logs. */
+const CREDENTIAL_PARAMS = ['token', 'access_token', 'auth', 'authorization', 'apikey', 'key'];
+/** Consumers send acks only; anything longer is not one. */
+const FRAME_MAX_BYTES = 4096;
+
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether an upgrade request is for a /mq/ws consumer (the rest go to /socket.io or are refused). */
+export function isMqWsUpgrade(url: string | undefined): boolean {
+  return (url ?? '').startsWith(PREFIX);
+}
+
+/**
+ * RestMQ's WebSocket consumer, `/mq/ws/<queue>`: plain WebSocket (the `ws` package), attached to
+ * the API's HTTP server for upgrades under /mq/ws. Authenticated like the rest of /mq (session
+ * cookie, session bearer, or an API token with `queues`; never a token in the URL), with the
+ * API's origin allowlist. Each connection is one more consumer in QueueConsumers, the machinery
+ * comet uses, so policies, start/stop, deletion and delivery across API processes are the same.
+ * A revoked session or token closes its connections: at once through SocketAnnouncer.onRevoke,
+ * and every SESSION_RECHECK_SECONDS by asking the store, for a revocation event that was lost.
+ */
+@Injectable()
+export class MqWsServer implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('MqWs');
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: FRAME_MAX_BYTES });
+  private readonly connections = new Set<MqWsConnection>();
+  private stopRevoke?: () => void;
+  private recheckTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly consumers: QueueConsumers,
+    private readonly queues: QueuesService,
+    private readonly sessions: SessionsService,
+    private readonly apiTokens: ApiTokensService,
+    private readonly announcer: SocketAnnouncer,
+    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.stopRevoke = this.announcer.onRevoke((sessionId) => this.cut(sessionId));
+    const everyMs = this.config.sessionRecheckSeconds * 1000;
+    this.recheckTimer = setInterval(() => void this.recheck(), everyMs).unref();
+  }
+
+  /** The HTTP server's 'upgrade' listener for /mq/ws paths. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    this.admit(req).then(
+      ({ identity, queue, ack, credential }) => {
+        this.wss.handleUpgrade(req, socket, head, (ws) => {
+          const conn = new MqWsConnection(
+            ws,
+            identity,
+            queue,
+            this.queues,
+            ack ? this.config.mqWsAckSeconds : undefined,
+            credential,
+          );
+          this.connections.add(conn);
+          conn.onClosed(() => this.connections.delete(conn));
+          this.consumers.attach(identity.userId, queue, conn.sink).then(
+            (detach) => {
+              if (ws.readyState > ws.OPEN) return detach();
+              ws.on('close', detach);
+            },
+            (err: Error) => {
+              this.logger.warn(`mq/ws consumer not attached: ${err.message}`);
+              ws.close(1011, 'try again');
+            },
+          );
+        });
+      },
+      (err: unknown) => {
+        if (err instanceof Refusal) return refuseUpgrade(socket, err.status, err.message);
+        if (err instanceof DomainError)
+          return refuseUpgrade(socket, HTTP_STATUS[err.code], err.message);
+        this.logger.warn(`mq/ws upgrade failed: ${(err as Error).message}`);
+        refuseUpgrade(socket, 503, 'Try again');
+      },
+    );
+  }
+
+  onApplicationShutdown(): void {
+    this.stopRevoke?.();
+    clearInterval(this.recheckTimer);
+    for (const conn of this.connections) conn.close('shutdown');
+    this.wss.close();
+  }
+
+  /** Who the request is and what it asks for; a Refusal (with its status) otherwise. */
+  private async admit(req: IncomingMessage) {
+    const url = new URL(req.url ?? '/', 'http://parley.invalid');
+    if (CREDENTIAL_PARAMS.some((p) => url.searchParams.has(p))) {
+      throw new Refusal(
+        400,
+        'Tokens never travel in URLs: send Authorization: Bearer or the cookie',
+      );
+    }
+    if (!isOriginAllowed(req.headers.origin, req.headers.host, this.config.allowedOrigins)) {
+      throw new Refusal(403, 'Origin not allowed');
+    }
+    let queue: string;
+    try {
+      queue = decodeURIComponent(url.pathname.slice(PREFIX.length));
+    } catch {
+      throw new Refusal(400, 'Bad queue name');
+    }
+    assertQueueName(queue);
+    const { identity, credential } = await this.identify(req);
+    return { identity, queue, ack: url.searchParams.get('ack') === '1', credential };
+  }
+
+  private async identify(req: IncomingMessage) {
+    const bearer = BEARER.exec(req.headers.authorization ?? '')?.[1];
+    let identity: SessionIdentity | null;
+    if (bearer && isApiToken(bearer)) {
+      identity = await this.apiTokens.asSession(bearer, ['queues']);
+      if (!identity && (await this.apiTokens.resolve(bearer))) {
+        throw new Refusal(403, 'This API token lacks the "queues" scope');
+      }
+    } else {
+      identity = await this.sessions.identify(req.headers, undefined);
+    }
+    if (!identity || !(await this.sessions.userExists(identity.userId))) {
+      throw new Refusal(401, 'Authentication required');
+    }
+    return { identity, credential: bearer && isApiToken(bearer) ? bearer : undefined };
+  }
+
+  private cut(sessionId: string): void {
+    for (const conn of this.connections) {
+      if (conn.identity.sessionId === sessionId) conn.close('revoked');
+    }
+  }
+
+  private async recheck(): Promise<void> {
+    for (const conn of [...this.connections]) {
+      try {
+        const token = conn.apiToken;
+        const live = token
+          ? (await this.apiTokens.asSession(token, ['queues'])) !== null
+          : Boolean((await this.sessions.get(conn.identity.sessionId))?.userId);
+        if (!live) conn.close('revoked');
+      } catch (err) {
+        // A failed check cuts nobody.
+        this.logger.warn(`mq/ws session re-check skipped: ${(err as Error).message}`);
+        return;
+      }
+    }
+  }
+}
