@@ -208,4 +208,75 @@ describe('typed client SDK (libs/client) against API and two gateway processes',
     await new Promise((done) => later.on('synced', done));
     expect(seen.map((m) => m.id)).toEqual(history.slice(-2).map((m) => m.id));
   });
+
+  it('edits, reactions, deletions and read markers go through the SDK, live on the other gateway', async () => {
+    const [a, bobElsewhere, b] = [sockets[0], sockets[1], await connect(bob, 1)];
+    const updates: { seq: number; message: Message }[] = [];
+    b.on('update', (u) => u.roomId === room.id && updates.push(u));
+    const reads: number[] = [];
+    bobElsewhere.io.on(ServerEvents.RoomRead, (e) => e.roomId === room.id && reads.push(e.readSeq));
+    const typing = new Promise((done) => b.io.on(ServerEvents.Typing, done));
+
+    const sent = await a.send(room.id, 'to be changed');
+    a.typing(room.id, true);
+    await expect(typing).resolves.toEqual(
+      expect.objectContaining({ roomId: room.id, typing: true }),
+    );
+    expect(await a.edit(room.id, sent.id, 'changed')).toEqual(
+      expect.objectContaining({ id: sent.id, message: 'changed', editedAt: expect.any(Number) }),
+    );
+    const reacted = await b.react(room.id, sent.id, '👍');
+    expect(reacted.reactions).toEqual([
+      expect.objectContaining({ emoji: '👍', userIds: [(await bob.me()).id] }),
+    ]);
+    expect((await a.deleteMessage(room.id, sent.id)).deleted).toBe(true);
+    // The edit, the reaction (Bob's own, live like the others) and the deletion, in seq order.
+    await waitFor(() => updates.length === 3, 10_000);
+    expect(updates.map((u) => u.seq)).toEqual([1, 2, 3].map((i) => sent.seq + i));
+    expect(updates[0].message.message).toBe('changed');
+    expect(updates[1].message.reactions).toHaveLength(1);
+    expect(updates[2].message.deleted).toBe(true);
+    await expect(a.edit(room.id, sent.id, 'too late')).rejects.toBeInstanceOf(ParleyAckError);
+
+    const newest = sent.seq + 3;
+    expect(await b.markRead(room.id, newest)).toBe(newest);
+    await waitFor(() => reads.includes(newest), 10_000);
+    const [bobUser] = await a.watchPresence([(await bob.me()).id]);
+    expect(bobUser).toEqual(expect.objectContaining({ username: (await bob.me()).username }));
+  });
+
+  it('follows a room from a loaded page: the catch-up brings what came after it, once', async () => {
+    const page = await bob.history(room.id, { limit: 5 });
+    const older = page.messages[1];
+    const later = page.messages.slice(2);
+    const fresh = new ParleySocket({
+      url: stack.gateways[0].url,
+      token: bob.token,
+      io: { transports: ['websocket'] },
+    });
+    sockets.push(fresh);
+    const seen = received(fresh, room.id);
+    await fresh.connected();
+    const synced = new Promise<string[]>((done) => fresh.on('synced', done));
+    fresh.follow(room.id, older);
+    expect(await synced).toContain(room.id);
+    expect(seen.map((m) => m.id)).toEqual(later.map((m) => m.id));
+    fresh.follow(room.id, page.messages[0]); // followed already: keeps its place
+    expect(fresh.positions()[room.id].id).toBe(later.at(-1)?.id);
+  });
+
+  it('reconnects by itself after its gateway shut down, and catches up', async () => {
+    const b = sockets[1];
+    const seenByB = received(b, room.id);
+    const before = b.positions()[room.id];
+    const down = new Promise((done) => b.io.once('disconnect', done));
+    await stack.gateways[1].stop('SIGTERM'); // the gateway disconnects its sockets first
+    await expect(down).resolves.toBe('io server disconnect');
+    const meanwhile = await alice.sendMessage(room.id, 'while the gateway was down', tag());
+    const synced = new Promise<string[]>((done) => b.on('synced', done));
+    await stack.gateways[1].start();
+    expect(await synced).toContain(room.id);
+    expect(seenByB.map((m) => m.id)).toEqual([meanwhile.id]);
+    expect(b.positions()[room.id].seq).toBeGreaterThanOrEqual(before.seq + 1);
+  });
 });

@@ -1,17 +1,16 @@
 import type {
-  Ack,
   ClientToServerEvents,
   Message,
   MessageUpdatedEvent,
-  SendMessagePayload,
   ServerToClientEvents,
-  SyncPayload,
-  SyncRoomResult,
+  User,
 } from '@app/contracts';
 import { ClientEvents, ServerEvents } from '@app/contracts/events';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { emitWithAck, type AckOf, type ClientEvent, type PayloadOf } from './acks';
 import { ParleyAckError } from './errors';
-import { RoomSequencer, type RoomEntry } from './room-sequencer';
+import type { RoomEntry } from './room-sequencer';
+import { Timelines } from './timelines';
 
 export type ParleyIo = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -26,9 +25,14 @@ export interface ParleySocketOptions {
   ackTimeoutMs?: number;
   /** Attempts of one `send` before it rejects (default 5). */
   sendAttempts?: number;
+  /** How long one `send` may take, retries included, before it rejects (default 60 s). */
+  sendTimeoutMs?: number;
   /** Passed to socket.io-client's `io()` (transports, reconnection delays, …). */
   io?: Partial<ManagerOptions & SocketOptions>;
 }
+
+/** Why the connection is over for good: the session is unknown, or it was ended (sign-out). */
+export type EndReason = 'unauthorized' | 'revoked';
 
 interface SdkEvents {
   /** Every message of the caller's rooms, once, in `seq` order per room. */
@@ -37,53 +41,82 @@ interface SdkEvents {
   update: (event: MessageUpdatedEvent) => void;
   /** A catch-up finished: the rooms that got missed messages. */
   synced: (roomIds: string[]) => void;
-  /** A background catch-up failed; the next reconnect or gap tries again. */
+  /** A background catch-up failed; it is tried again while connected. */
   error: (error: Error) => void;
+  /** The server refused or ended the session: no more reconnects. */
+  ended: (reason: EndReason) => void;
 }
 
 /** Errors worth another attempt with the same clientId. */
 const RETRYABLE = new Set(['unavailable', 'rate_limited', 'timeout', 'internal']);
-/** Sync rounds before a hole that does not fill is skipped (see RoomSequencer.settle). */
-const SYNC_ROUNDS_MAX = 3;
+/** Reconnects the SDK does itself (Socket.IO gives up after a server-side disconnect). */
+const RECONNECT_DELAY_MS = { first: 1_000, max: 10_000 };
 
 /**
  * A Socket.IO connection to Parley that does the bookkeeping every client needs: `send` resolves
  * with the stored message and retries with one clientId (stored once however often it is
- * retried); `message` listeners see each room's messages in `seq` order, without duplicates; a
- * gap in `seq`, and every reconnect, triggers `sync`, so messages missed while away arrive too.
- * The raw socket stays available as `io` for the other server events (docs/socket-io.md).
+ * retried); `message` and `update` listeners see each room's messages and changes in `seq`
+ * order, without duplicates; a gap in `seq`, and every reconnect, triggers `sync`, so what was
+ * missed while away arrives too. It reconnects after a gateway shut down or refused it for a
+ * while, and stops for good only when the session is gone (`ended`). The raw socket stays
+ * available as `io` for the other server events (docs/socket-io.md).
  */
 export class ParleySocket {
   readonly io: ParleyIo;
-  private readonly rooms = new Map<string, RoomSequencer>();
+  private readonly rooms: Timelines;
   private readonly listeners: { [E in keyof SdkEvents]: Set<SdkEvents[E]> } = {
     message: new Set(),
     update: new Set(),
     synced: new Set(),
     error: new Set(),
+    ended: new Set(),
   };
-  private syncing?: Promise<void>;
-  private syncAgain = false;
+  private watched: string[] = [];
+  private revoked = false;
+  private closed = false;
+  private reconnectDelay = RECONNECT_DELAY_MS.first;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly ackTimeoutMs: number;
   private readonly sendAttempts: number;
+  private readonly sendTimeoutMs: number;
 
   constructor(options: ParleySocketOptions) {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     this.sendAttempts = options.sendAttempts ?? 5;
-    for (const m of options.resume ?? []) this.rooms.set(m.roomId, new RoomSequencer(m));
+    this.sendTimeoutMs = options.sendTimeoutMs ?? 60_000;
+    this.rooms = new Timelines(
+      (payload) => this.request(ClientEvents.Sync, payload),
+      (entry) => this.deliver(entry),
+      () => this.syncInBackground(),
+    );
+    for (const m of options.resume ?? []) this.rooms.start(m.roomId, m);
     this.io = io(options.url, {
       auth: options.token ? { token: options.token } : undefined,
       withCredentials: true,
       ...options.io,
     });
-    this.io.on(ServerEvents.Message, (message) => this.receive([{ seq: message.seq, message }]));
+    this.io.on(ServerEvents.Message, (message) => this.rooms.receiveMessage(message));
     this.io.on(ServerEvents.MessageUpdated, (update) =>
-      this.receive([{ seq: update.seq, message: update.message, update }]),
+      this.rooms.receive([{ seq: update.seq, message: update.message, update }]),
     );
-    this.io.on(ServerEvents.RoomLeft, ({ roomId }) => this.rooms.delete(roomId));
+    this.io.on(ServerEvents.RoomLeft, ({ roomId }) => this.rooms.forget(roomId));
+    this.io.on(ServerEvents.SessionRevoked, () => (this.revoked = true));
     // Every (re)connect may follow missed messages: catch up on each room already seen.
     this.io.on('connect', () => {
+      this.reconnectDelay = RECONNECT_DELAY_MS.first;
+      if (this.watched.length > 0) void this.request(ClientEvents.PresenceWatch, this.watchList);
       if (this.rooms.size > 0) this.syncInBackground();
+    });
+    this.io.on('disconnect', (reason) => {
+      if (this.closed) return;
+      if (this.revoked) return this.end('revoked');
+      // A gateway shutting down disconnects its sockets; Socket.IO does not retry that itself.
+      if (reason === 'io server disconnect') this.reconnectLater();
+    });
+    this.io.on('connect_error', (err) => {
+      if (err.message === 'unauthorized') return this.end('unauthorized');
+      // Refused by the gateway's middleware (Redis briefly away): Socket.IO gives up, we don't.
+      if (!this.io.active) this.reconnectLater();
     });
   }
 
@@ -112,9 +145,22 @@ export class ParleySocket {
 
   /** The last message handed to `message` listeners per room: a `resume` for the next run. */
   positions(): Record<string, { seq: number; id: string | undefined }> {
-    return Object.fromEntries(
-      [...this.rooms].map(([roomId, room]) => [roomId, { seq: room.lastSeq, id: room.cursor }]),
-    );
+    return this.rooms.positions();
+  }
+
+  /**
+   * Follows a room from a point the application already holds (the newest message of a history
+   * page it loaded; none for an empty room) and catches up from there. A room followed already
+   * (or seen live) keeps its place. Rooms are otherwise followed from their first live message.
+   */
+  follow(roomId: string, newest?: Message | null): void {
+    this.rooms.start(roomId, newest ?? { seq: 0, id: '0' });
+    if (this.io.connected) this.syncInBackground();
+  }
+
+  /** Stops following a room (the SDK does so by itself on `room.left`). */
+  forget(roomId: string): void {
+    this.rooms.forget(roomId);
   }
 
   /**
@@ -122,134 +168,133 @@ export class ParleySocket {
    * `rate_limited` are retried with the same clientId, so the message is stored at most once.
    */
   async send(roomId: string, message: string, clientId = newClientId()): Promise<Message> {
+    const deadline = Date.now() + this.sendTimeoutMs;
     for (let attempt = 1; ; attempt += 1) {
       let error: ParleyAckError;
       try {
-        const ack = await this.emit(ClientEvents.Message, { roomId, message, clientId });
-        this.receive([{ seq: ack.message.seq, message: ack.message }]);
+        const timeout = Math.max(1, Math.min(this.ackTimeoutMs, deadline - Date.now()));
+        const payload = { roomId, message, clientId };
+        const ack = await this.request(ClientEvents.Message, payload, timeout);
+        this.rooms.receiveMessage(ack.message);
         return ack.message;
       } catch (err) {
         if (!(err instanceof ParleyAckError)) throw err;
         error = err;
       }
-      if (!RETRYABLE.has(error.code) || attempt >= this.sendAttempts) throw error;
-      await delay(error.retryAfterMs ?? Math.min(250 * 2 ** attempt, 5_000));
+      const wait = error.retryAfterMs ?? Math.min(250 * 2 ** attempt, 5_000);
+      const retry = RETRYABLE.has(error.code) && attempt < this.sendAttempts;
+      if (!retry || Date.now() + wait >= deadline) throw error;
+      await delay(wait);
     }
+  }
+
+  /** Edits one's own message; resolves with the message as it now stands. */
+  async edit(roomId: string, id: string, message: string): Promise<Message> {
+    return (await this.request(ClientEvents.MessageEdit, { roomId, id, message })).message;
+  }
+
+  /** Deletes a message (own, or any as a room admin): it stays as a tombstone. */
+  async deleteMessage(roomId: string, id: string): Promise<Message> {
+    return (await this.request(ClientEvents.MessageDelete, { roomId, id })).message;
+  }
+
+  /** Adds (`on`) or takes back one's reaction with one emoji. */
+  async react(roomId: string, id: string, emoji: string, on = true): Promise<Message> {
+    return (await this.request(ClientEvents.MessageReact, { roomId, id, emoji, on })).message;
+  }
+
+  /** Moves the caller's read marker forward to `seq`; resolves with the marker now. */
+  async markRead(roomId: string, seq: number): Promise<number> {
+    return (await this.request(ClientEvents.RoomRead, { roomId, seq })).readSeq;
+  }
+
+  /** Tells the room's members the caller is (or stopped) typing; dropped while disconnected. */
+  typing(roomId: string, typing: boolean): void {
+    if (this.io.connected) this.io.emit(ClientEvents.Typing, { roomId, typing });
   }
 
   /**
-   * Fetches every message after the last one seen in each known room and hands them to the
-   * `message` listeners. Runs by itself after reconnects and gaps; concurrent calls share a run.
+   * Presence events for these users besides those sharing a room (replaces the previous list;
+   * sent again after every reconnect). Resolves with their presence now.
    */
-  sync(): Promise<void> {
-    if (this.syncing) {
-      this.syncAgain = true;
-      return this.syncing;
-    }
-    this.syncing = this.runSync().finally(() => (this.syncing = undefined));
-    return this.syncing;
+  async watchPresence(userIds: readonly string[]): Promise<User[]> {
+    this.watched = [...new Set(userIds)];
+    return (await this.request(ClientEvents.PresenceWatch, this.watchList)).users;
+  }
+
+  /** Any client event with its ack, typed from libs/contracts; rejects with a ParleyAckError. */
+  request<E extends ClientEvent>(
+    event: E,
+    payload: PayloadOf<E>,
+    timeoutMs = this.ackTimeoutMs,
+  ): Promise<AckOf<E>> {
+    return emitWithAck(this.io as unknown as Socket, event, payload, timeoutMs);
+  }
+
+  /**
+   * Fetches every message and change after the last one seen in each followed room and hands
+   * them to the listeners. Runs by itself after reconnects and gaps; concurrent calls share a run.
+   */
+  async sync(): Promise<void> {
+    const updated = await this.rooms.sync();
+    this.listeners.synced.forEach((listener) => listener(updated));
   }
 
   close(): void {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
     this.io.disconnect();
   }
 
-  private async runSync(): Promise<void> {
-    const updated = new Set<string>();
-    for (let round = 1; ; round += 1) {
-      this.syncAgain = false;
-      const horizons = await this.syncRound(updated);
-      const gaps = [...this.rooms].filter(([, room]) => room.hasGap);
-      if (gaps.length === 0 && !this.syncAgain) break;
-      if (round >= SYNC_ROUNDS_MAX) {
-        for (const [, room] of gaps) this.deliver(room.settle(Infinity));
-        break;
-      }
-      for (const [roomId, room] of gaps) this.deliver(room.settle(horizons.get(roomId) ?? 0));
-    }
-    this.listeners.synced.forEach((listener) => listener([...updated]));
+  private get watchList(): { userIds: string[] } {
+    return { userIds: this.watched };
   }
 
-  /** One catch-up over every room with a cursor, paging until each is complete. */
-  private async syncRound(updated: Set<string>): Promise<Map<string, number>> {
-    const horizons = new Map<string, number>();
-    let cursors = this.cursors();
-    while (Object.keys(cursors).length > 0) {
-      const { rooms } = await this.emit(ClientEvents.Sync, { cursors });
-      const next: Record<string, string> = {};
-      for (const [roomId, page] of Object.entries(rooms)) {
-        if (page.messages.length > 0) updated.add(roomId);
-        const entries: RoomEntry[] = [
-          ...page.messages.map((message) => ({ seq: message.seq, message })),
-          ...(page.updates ?? []).map(({ seq, message }) => ({
-            seq,
-            message,
-            update: { roomId, seq, message },
-          })),
-        ].sort((a, b) => a.seq - b.seq);
-        this.receive(entries, false);
-        const last = page.messages.at(-1);
-        const newest = entries.at(-1)?.seq ?? 0;
-        horizons.set(roomId, Math.max(horizons.get(roomId) ?? 0, newest));
-        if (!page.complete && last) next[roomId] = last.id;
-      }
-      cursors = next;
-    }
-    return horizons;
+  private end(reason: EndReason): void {
+    this.closed = true;
+    this.listeners.ended.forEach((listener) => listener(reason));
   }
 
-  private cursors(): Record<string, string> {
-    const cursors: Record<string, string> = {};
-    for (const [roomId, room] of this.rooms) if (room.cursor) cursors[roomId] = room.cursor;
-    return cursors;
+  private reconnectLater(): void {
+    const wait = this.reconnectDelay;
+    this.reconnectDelay = Math.min(wait * 2, RECONNECT_DELAY_MS.max);
+    this.later(wait, () => {
+      if (!this.io.connected) this.io.connect();
+    });
   }
 
-  /** Orders entries per room; a hole starts a catch-up unless one is what delivered them. */
-  private receive(entries: readonly RoomEntry[], syncOnGap = true): void {
-    for (const entry of entries) {
-      const roomId = entry.message.roomId;
-      let room = this.rooms.get(roomId);
-      if (!room) this.rooms.set(roomId, (room = new RoomSequencer()));
-      this.deliver(room.accept(entry));
-      if (syncOnGap && room.hasGap) this.syncInBackground();
-    }
+  private later(ms: number, run: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.closed) run();
+    }, ms);
+    this.timers.add(timer);
   }
 
-  private deliver(entries: readonly RoomEntry[]): void {
-    for (const { message, update } of entries) {
-      if (update) this.listeners.update.forEach((listener) => listener(update));
-      else this.listeners.message.forEach((listener) => listener(message));
-    }
+  private deliver({ message, update }: RoomEntry): void {
+    if (update) this.listeners.update.forEach((listener) => listener(update));
+    else this.listeners.message.forEach((listener) => listener(message));
   }
 
+  /** A catch-up that failed on the way (lost ack, server busy) is tried again while connected. */
   private syncInBackground(): void {
-    this.sync().catch((err: Error) => this.listeners.error.forEach((listener) => listener(err)));
-  }
-
-  /** Emits with an ack; resolves with a successful ack, rejects with a ParleyAckError. */
-  private emit(event: 'message', payload: SendMessagePayload): Promise<{ message: Message }>;
-  private emit(event: 'sync', payload: SyncPayload): Promise<{ rooms: SyncRooms }>;
-  private async emit(event: string, payload: object): Promise<object> {
-    let ack: Ack;
-    try {
-      // The overloads above carry the types of libs/contracts' event map.
-      ack = (await (this.io as Socket)
-        .timeout(this.ackTimeoutMs)
-        .emitWithAck(event, payload)) as Ack;
-    } catch {
-      throw new ParleyAckError('timeout', `no answer to ${event} within ${this.ackTimeoutMs} ms`);
-    }
-    if (!ack.ok) throw ParleyAckError.from(ack.error);
-    return ack;
+    this.sync().catch((err: Error) => {
+      this.listeners.error.forEach((listener) => listener(err));
+      if (!(err instanceof ParleyAckError) || !RETRYABLE.has(err.code)) return;
+      this.later(err.retryAfterMs ?? 1_000, () => {
+        if (this.io.connected) this.syncInBackground();
+      });
+    });
   }
 }
-
-type SyncRooms = Record<string, SyncRoomResult>;
 
 /** A fresh idempotency key; randomUUID needs a secure context in browsers, hence the fallback. */
 export function newClientId(): string {
   const uuid = globalThis.crypto?.randomUUID?.();
-  return uuid ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+  if (uuid) return uuid;
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function delay(ms: number): Promise<void> {
