@@ -1,6 +1,7 @@
 'use strict';
 // Builds what is stale: the three Nest apps when dist/ is missing or older than any TypeScript
-// source, and the web client (apps/web/dist) when older than its sources or the shared contracts.
+// source, and the web client (apps/web/dist) when older than its sources, the shared contracts
+// or the SDK.
 // Shared by `npm start`, the e2e setup (gateways run as real processes from dist/) and the browser
 // test setup (the API serves apps/web/dist).
 const { spawnSync } = require('node:child_process');
@@ -45,6 +46,7 @@ function webIsStale() {
       newestMtime(path.join(root, 'apps/web', p), any),
     ),
     newestMtime(path.join(root, 'libs/contracts/src')),
+    newestMtime(path.join(root, 'libs/client/src')),
   );
   return fs.statSync(output).mtimeMs <= sources;
 }

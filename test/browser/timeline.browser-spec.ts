@@ -1,7 +1,7 @@
-// The web client's pure timeline logic (merge, gaps, sync cursors, text helpers), in Node.
+// The web client's pure timeline logic (merge, unread counts, text helpers), in Node; the seq
+// order, gaps and sync are the SDK's (libs/client, test/client-sdk.e2e-spec.ts).
 import type { Message } from '../../apps/web/src/contracts';
 import {
-  advanceRun,
   codePoints,
   compareIds,
   countUnread,
@@ -9,8 +9,6 @@ import {
   linkify,
   mergeMessages,
   replaceMessage,
-  settleRun,
-  syncCursor,
 } from '../../apps/web/src/lib/timeline';
 
 const msg = (seq: number, id = `1700000000${String(seq).padStart(3, '0')}-0`): Message => ({
@@ -39,27 +37,6 @@ describe('web timeline', () => {
     expect(mergeMessages([msg(51), msg(52)], [msg(49), msg(50)]).map((m) => m.seq)).toEqual([
       49, 50, 51, 52,
     ]);
-  });
-
-  it('follows the seq run of messages and changes, and tells a jump over a missed one', () => {
-    const start = { seen: 40, ahead: [] };
-    // 41 and 42 (a message, then an edit): no gap, whatever kind each seq is.
-    const a = advanceRun(start, 41);
-    expect(a).toEqual({ run: { seen: 41, ahead: [] }, gap: false });
-    expect(advanceRun(a.run, 41).run).toBe(a.run);
-    // 44 before 43: a gap (sync); 43 arriving late closes it.
-    const b = advanceRun({ seen: 42, ahead: [] }, 44);
-    expect(b).toEqual({ run: { seen: 42, ahead: [44] }, gap: true });
-    expect(advanceRun(b.run, 43)).toEqual({ run: { seen: 44, ahead: [] }, gap: false });
-    // A complete sync knows everything up to its newest seq.
-    expect(settleRun({ seen: 42, ahead: [44, 50] }, 47)).toEqual({ seen: 47, ahead: [50] });
-  });
-
-  it('syncs from the newest message within the known run', () => {
-    expect(syncCursor([], 0)).toBe('0');
-    expect(syncCursor([msg(1), msg(2)], 2)).toBe(msg(2).id);
-    // Message seqs 3 and 4 were changes; 6 came live ahead of a missed 5.
-    expect(syncCursor([msg(1), msg(2), msg(6)], 4)).toBe(msg(2).id);
   });
 
   it('replaces a message by id in its current state, keeping the array when nothing changed', () => {

@@ -18,10 +18,11 @@ export class ParleyHttpError extends Error {
 export class ParleyAckError extends Error {
   constructor(
     readonly code: AckError['code'] | 'timeout',
-    message: string,
+    /** The server's words (or the SDK's, for `timeout`), fit to show a person. */
+    readonly reason: string,
     readonly retryAfterMs?: number,
   ) {
-    super(`${code}: ${message}`);
+    super(`${code}: ${reason}`);
     this.name = 'ParleyAckError';
   }
 

@@ -215,10 +215,12 @@ export class ParleySocket {
 
   /**
    * Presence events for these users besides those sharing a room (replaces the previous list;
-   * sent again after every reconnect). Resolves with their presence now.
+   * sent again after every reconnect). Resolves with their presence now; while disconnected,
+   * with none (the list goes out on connect).
    */
   async watchPresence(userIds: readonly string[]): Promise<User[]> {
     this.watched = [...new Set(userIds)];
+    if (!this.io.connected) return [];
     return (await this.request(ClientEvents.PresenceWatch, this.watchList)).users;
   }
 

@@ -1,28 +1,15 @@
-import {
-  ClientEvents,
-  type ClientToServerEvents,
-  type Message,
-  type MessageUpdate,
-  type MessageUpdatedEvent,
-} from '../contracts';
-import { emitWithTimeout, type AckOf, type Link } from './socket';
+import { ParleyAckError } from '@app/client';
+import type { Message, MessageUpdate } from '../contracts';
+import type { Link, ParleySocket } from './socket';
 import type { StateCell } from './state';
 import { replaceMessage } from './timeline';
-
-const CHANGE_TIMEOUT_MS = 10_000;
-
-type ChangeEvent =
-  | typeof ClientEvents.MessageEdit
-  | typeof ClientEvents.MessageDelete
-  | typeof ClientEvents.MessageReact;
 
 /** Why a change was refused, in words for the person who tried it. */
 export class ChangeError extends Error {}
 
 /**
- * Edits, deletions and reactions: sent over the socket (the ack carries the message as it now
- * stands), and received live as `message.updated` or in a sync's `updates`. Each change has its
- * own seq in the room's run (so a missed one is a gap that `sync` fills); a message takes only a
+ * Edits, deletions and reactions: sent through the SDK (the ack carries the message as it now
+ * stands), and received from it in seq order, live or from its sync. A message takes only a
  * change newer than the last one it took, so a late, older one never undoes a newer state.
  */
 export class Changes {
@@ -32,22 +19,13 @@ export class Changes {
   constructor(
     private readonly cell: StateCell,
     private readonly link: Link,
-    private readonly noteSeq: (roomId: string, seq: number) => void,
   ) {}
 
   forget(roomId: string): void {
     this.applied.delete(roomId);
   }
 
-  /** `message.updated`: the message in its current state, at the change's seq. */
-  onUpdated(event: MessageUpdatedEvent): void {
-    if (!event || typeof event.roomId !== 'string' || !event.message) return;
-    if (!this.cell.current.rooms[event.roomId]) return;
-    this.apply(event.roomId, [event]);
-    this.noteSeq(event.roomId, event.seq);
-  }
-
-  /** A sync answer's `updates` (their seqs are covered by the sync itself). */
+  /** Changes of one room from the SDK, in seq order. */
   apply(roomId: string, updates: readonly MessageUpdate[]): void {
     if (updates.length === 0) return;
     const newest = this.applied.get(roomId) ?? new Map<string, number>();
@@ -63,30 +41,31 @@ export class Changes {
     });
   }
 
-  edit = (roomId: string, id: string, message: string) =>
-    this.send(ClientEvents.MessageEdit, { roomId, id, message });
-  remove = (roomId: string, id: string) => this.send(ClientEvents.MessageDelete, { roomId, id });
+  edit = (roomId: string, id: string, text: string) =>
+    this.send(roomId, (socket) => socket.edit(roomId, id, text));
+  remove = (roomId: string, id: string) =>
+    this.send(roomId, (socket) => socket.deleteMessage(roomId, id));
   react = (roomId: string, id: string, emoji: string, on: boolean) =>
-    this.send(ClientEvents.MessageReact, { roomId, id, emoji, on });
+    this.send(roomId, (socket) => socket.react(roomId, id, emoji, on));
 
-  private send<E extends ChangeEvent>(
-    event: E,
-    payload: Parameters<ClientToServerEvents[E]>[0],
+  private async send(
+    roomId: string,
+    change: (socket: ParleySocket) => Promise<Message>,
   ): Promise<Message> {
-    return new Promise((resolve, reject) => {
-      const socket = this.link.socket();
-      if (!socket?.connected) return reject(new ChangeError('Not connected, try again shortly'));
-      emitWithTimeout(socket, CHANGE_TIMEOUT_MS, event, payload, (err, ack: AckOf<E>) => {
-        if (err) return reject(new ChangeError('No answer from the server'));
-        if (!ack.ok) return reject(new ChangeError(ack.error.message));
-        // The ack is the state now; the live event with its seq may come before or after it.
-        const message = ack.message;
-        this.cell.updateRoom(payload.roomId, (r) => {
-          const messages = replaceMessage(r.messages, message);
-          return messages === r.messages ? r : { ...r, messages };
-        });
-        resolve(message);
-      });
+    const socket = this.link.socket();
+    if (!socket?.io.connected) throw new ChangeError('Not connected, try again shortly');
+    let message: Message;
+    try {
+      message = await change(socket);
+    } catch (err) {
+      if (!(err instanceof ParleyAckError)) throw err;
+      throw new ChangeError(err.code === 'timeout' ? 'No answer from the server' : err.reason);
+    }
+    // The ack is the state now; the change's own event, with its seq, may come before or after.
+    this.cell.updateRoom(roomId, (r) => {
+      const messages = replaceMessage(r.messages, message);
+      return messages === r.messages ? r : { ...r, messages };
     });
+    return message;
   }
 }

@@ -1,35 +1,31 @@
-import { ClientEvents, type Message, type MessageUpdate } from '../contracts';
-import { ApiError } from './api';
-import { api } from './api';
-import { emitWithTimeout, SESSION_ENDED, type Link } from './socket';
+import type { Message, MessageUpdate, MessageUpdatedEvent } from '../contracts';
+import { api, ApiError } from './api';
+import { SESSION_ENDED, type Link } from './socket';
 import type { StateCell } from './state';
-import { advanceRun, mergeMessages, settleRun, syncCursor, type SeqRun } from './timeline';
+import { mergeMessages } from './timeline';
 
-const SYNC_TIMEOUT_MS = 15_000;
-const SYNC_ROOMS_PER_CALL = 100;
 export const PAGE_SIZE = 50;
 
 export interface HistoryHooks {
   ensureUsers(ids: readonly string[]): void;
   /** Messages this tab had not held before (live, sync or an ack): unread counts, markers. */
   arrived(roomId: string, fresh: readonly Message[]): void;
-  /** Changes (edits, deletions, reactions) from a sync answer, at their seq. */
+  /** Changes (edits, deletions, reactions), in seq order after the messages they change. */
   applyUpdates(roomId: string, updates: readonly MessageUpdate[]): void;
   /** A live message of a room we do not list: returns true when the room is shown now. */
   unknownRoom(message: Message): boolean;
 }
 
 /**
- * Each room's timeline: the newest page on first sight, older pages on demand, live messages,
- * and `sync` to fill every hole (after a reconnect, or when a live seq skips one).
+ * Each room's timeline: the newest page on first sight, older pages on demand, and what the SDK
+ * delivers (live, from its sync after a gap or a reconnect, or a send's ack): each message and
+ * change once, in seq order. A sync hands over hundreds at once, so deliveries are merged per
+ * room once the burst is over.
  */
 export class History {
   private readonly loading = new Set<string>();
-  private readonly syncQueue = new Set<string>();
-  private readonly syncInFlight = new Set<string>();
-  private syncTimer?: ReturnType<typeof setTimeout>;
-  /** roomId → how far its seq run (messages and changes) is known, once its newest page is in. */
-  private readonly runs = new Map<string, SeqRun>();
+  /** What the SDK delivered since the last flush, in its order. */
+  private inbox: { roomId: string; message?: Message; update?: MessageUpdate }[] = [];
 
   constructor(
     private readonly cell: StateCell,
@@ -37,21 +33,11 @@ export class History {
     private readonly hooks: HistoryHooks,
   ) {}
 
-  dispose(): void {
-    clearTimeout(this.syncTimer);
-  }
-
-  /** The socket's answers to syncs sent on a lost connection may never come. */
-  connectionLost(): void {
-    this.syncInFlight.clear();
-  }
-
   forget(roomId: string): void {
-    this.syncQueue.delete(roomId);
-    this.runs.delete(roomId);
+    this.inbox = this.inbox.filter((entry) => entry.roomId !== roomId);
   }
 
-  /** The newest page of a room, merged with whatever arrived live meanwhile, then a sync. */
+  /** The newest page of a room, merged with whatever arrived live meanwhile; followed from it. */
   async loadLatest(roomId: string): Promise<void> {
     if (this.loading.has(roomId)) return;
     this.loading.add(roomId);
@@ -65,11 +51,9 @@ export class History {
         hasOlder: r.loaded ? r.hasOlder : page.nextBefore !== null,
         loaded: true,
       }));
-      const newest = page.messages[page.messages.length - 1]?.seq ?? 0;
-      this.runs.set(roomId, settleRun(this.runs.get(roomId) ?? { seen: 0, ahead: [] }, newest));
       this.afterMessages(roomId, page.messages, fresh);
-      // Anything stored between that page and the socket joining the room comes with a sync.
-      if (this.link.socket()?.connected) this.requestSync([roomId]);
+      // The SDK goes on from the page's newest message: anything after it comes by sync or live.
+      this.link.socket()?.follow(roomId, page.messages.at(-1));
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) this.link.end(SESSION_ENDED);
       // 403/404: we are not (or no longer) in the room; room.left or the next refresh says so.
@@ -105,29 +89,51 @@ export class History {
     }
   }
 
-  onLive(message: Message): void {
-    if (!this.cell.current.rooms[message.roomId] && !this.hooks.unknownRoom(message)) return;
-    const fresh = this.freshIn(message.roomId, [message]);
-    this.cell.updateRoom(message.roomId, (r) => {
-      const messages = mergeMessages(r.messages, [message]);
-      if (messages === r.messages && !(message.from in r.typing)) return r;
-      const typing = { ...r.typing };
-      delete typing[message.from];
-      return { ...r, messages, typing };
-    });
-    this.afterMessages(message.roomId, [message], fresh);
-    this.noteSeq(message.roomId, message.seq);
-    if (!this.cell.current.rooms[message.roomId]?.loaded) void this.loadLatest(message.roomId);
+  /** A message from the SDK; merged with the rest of its burst. */
+  onMessage = (message: Message): void => this.receive({ roomId: message.roomId, message });
+
+  /** A change from the SDK (`message.updated` or a sync's `updates`), at its place in the seq. */
+  onUpdate = ({ roomId, seq, message }: MessageUpdatedEvent): void =>
+    this.receive({ roomId, update: { seq, message } });
+
+  private receive(entry: History['inbox'][number]): void {
+    if (this.inbox.length === 0) queueMicrotask(() => this.flush());
+    this.inbox.push(entry);
   }
 
-  /** Merges messages from an ack or any other source into a room. */
-  merge(roomId: string, messages: readonly Message[]): void {
+  private flush(): void {
+    const inbox = this.inbox;
+    this.inbox = [];
+    if (this.cell.disposed) return;
+    const byRoom = new Map<string, { messages: Message[]; updates: MessageUpdate[] }>();
+    for (const { roomId, message, update } of inbox) {
+      let room = byRoom.get(roomId);
+      if (!room) byRoom.set(roomId, (room = { messages: [], updates: [] }));
+      if (message) room.messages.push(message);
+      if (update) room.updates.push(update);
+    }
+    for (const [roomId, { messages, updates }] of byRoom) {
+      if (messages.length > 0) this.onLive(roomId, messages);
+      // A change's seq follows the message it changes: merged above, if it came in this burst.
+      if (updates.length > 0 && this.cell.current.rooms[roomId])
+        this.hooks.applyUpdates(roomId, updates);
+    }
+  }
+
+  private onLive(roomId: string, messages: Message[]): void {
+    if (!this.cell.current.rooms[roomId] && !this.hooks.unknownRoom(messages[0])) return;
     const fresh = this.freshIn(roomId, messages);
+    const senders = new Set(messages.map((m) => m.from));
     this.cell.updateRoom(roomId, (r) => {
       const merged = mergeMessages(r.messages, messages);
-      return merged === r.messages ? r : { ...r, messages: merged };
+      const typing = { ...r.typing };
+      for (const from of senders) delete typing[from];
+      const typed = Object.keys(typing).length !== Object.keys(r.typing).length;
+      if (merged === r.messages && !typed) return r;
+      return { ...r, messages: merged, typing: typed ? typing : r.typing };
     });
     this.afterMessages(roomId, messages, fresh);
+    if (!this.cell.current.rooms[roomId]?.loaded) void this.loadLatest(roomId);
   }
 
   /** The messages among these that the room does not hold yet. */
@@ -136,18 +142,6 @@ export class History {
     if (!room) return [];
     const known = new Set(room.messages.map((m) => m.id));
     return messages.filter((m) => !known.has(m.id));
-  }
-
-  /**
-   * A live message or change took `seq`: one that jumps over a seq not seen yet (a missed
-   * broadcast) is filled by `sync`.
-   */
-  noteSeq(roomId: string, seq: number): void {
-    const run = this.runs.get(roomId);
-    if (!run) return; // the newest page is on its way, a sync follows it
-    const next = advanceRun(run, seq);
-    this.runs.set(roomId, next.run);
-    if (next.gap) this.requestSync([roomId]);
   }
 
   /** Shared tail of every merge: settle own pending sends, read state, names. */
@@ -166,62 +160,5 @@ export class History {
     }
     this.hooks.ensureUsers(messages.map((m) => m.from));
     this.hooks.arrived(roomId, fresh);
-  }
-
-  // ---- sync ---------------------------------------------------------------------------------
-
-  requestSync(roomIds: readonly string[]): void {
-    for (const id of roomIds) this.syncQueue.add(id);
-    if (this.syncQueue.size === 0 || this.syncTimer) return;
-    this.syncTimer = setTimeout(() => {
-      this.syncTimer = undefined;
-      this.flushSync();
-    }, 20);
-  }
-
-  private flushSync(): void {
-    const socket = this.link.socket();
-    if (this.cell.disposed || !socket?.connected) return; // the next connect syncs everything
-    const rooms = this.cell.current.rooms;
-    // Rooms we left meanwhile are dropped from the queue.
-    for (const id of this.syncQueue) if (!rooms[id]) this.syncQueue.delete(id);
-    const ids = [...this.syncQueue].filter((id) => !this.syncInFlight.has(id) && rooms[id]?.loaded);
-    for (let i = 0; i < ids.length; i += SYNC_ROOMS_PER_CALL) {
-      const chunk = ids.slice(i, i + SYNC_ROOMS_PER_CALL);
-      const cursors: Record<string, string> = {};
-      for (const id of chunk) {
-        this.syncQueue.delete(id);
-        this.syncInFlight.add(id);
-        cursors[id] = syncCursor(rooms[id].messages, this.runs.get(id)?.seen ?? 0);
-      }
-      emitWithTimeout(socket, SYNC_TIMEOUT_MS, ClientEvents.Sync, { cursors }, (err, ack) => {
-        for (const id of chunk) this.syncInFlight.delete(id);
-        if (this.cell.disposed) return;
-        if (err || !ack.ok) {
-          // Try again shortly (or when told); a reconnect also retries.
-          const wait = !err && !ack.ok ? (ack.error.retryAfterMs ?? 1000) : 1000;
-          setTimeout(() => this.requestSync(chunk), wait);
-          return;
-        }
-        for (const [roomId, result] of Object.entries(ack.rooms)) {
-          if (!this.cell.current.rooms[roomId]) continue;
-          this.merge(roomId, result.messages);
-          const updates = result.updates ?? [];
-          this.hooks.applyUpdates(roomId, updates);
-          const run = this.runs.get(roomId);
-          const newest = Math.max(0, ...result.messages.map((m) => m.seq));
-          if (!result.complete) {
-            // More after these: go on from the last one (never loop on an empty answer).
-            if (run) this.runs.set(roomId, settleRun(run, newest));
-            if (result.messages.length > 0) this.syncQueue.add(roomId);
-          } else if (run) {
-            // Complete: every message and change up to the newest one in it is known now.
-            const last = Math.max(newest, ...updates.map((u) => u.seq));
-            this.runs.set(roomId, settleRun(run, last));
-          }
-        }
-        if (this.syncQueue.size > 0) this.requestSync([]);
-      });
-    }
   }
 }

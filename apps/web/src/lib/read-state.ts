@@ -1,10 +1,8 @@
-import { ClientEvents, type Message, type Room, type RoomReadEvent } from '../contracts';
+import type { Message, Room, RoomReadEvent } from '../contracts';
 import { api } from './api';
-import { emitWithTimeout, type Link } from './socket';
+import type { Link } from './socket';
 import type { RoomView, StateCell } from './state';
 import { countUnread } from './timeline';
-
-const READ_TIMEOUT_MS = 10_000;
 
 /**
  * Read markers and unread counts, kept by the server (per user and room, the same on every
@@ -99,16 +97,13 @@ export class ReadState {
     const seq = Math.max(newest, view.readSeq);
     this.cell.updateRoom(roomId, (r) => ({ ...r, readSeq: seq, unread: 0 }));
     const socket = this.link.socket();
-    if (!socket?.connected) {
-      api.markRead(roomId, seq).then(
-        (res) => this.moveTo(roomId, res.readSeq),
-        () => undefined, // the listing after the reconnect tells the truth
-      );
-      return;
-    }
-    emitWithTimeout(socket, READ_TIMEOUT_MS, ClientEvents.RoomRead, { roomId, seq }, (err, ack) => {
-      if (!err && ack.ok) this.moveTo(roomId, ack.readSeq);
-    });
+    const marked = socket?.io.connected
+      ? socket.markRead(roomId, seq)
+      : api.markRead(roomId, seq).then((res) => res.readSeq);
+    marked.then(
+      (readSeq) => this.moveTo(roomId, readSeq),
+      () => undefined, // the listing after the reconnect tells the truth
+    );
   }
 
   readonly onVisibility = (): void => {

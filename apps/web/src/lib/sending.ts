@@ -1,26 +1,23 @@
-import { ClientEvents, Limits, type Message } from '../contracts';
-import { emitWithTimeout, type Link } from './socket';
+import { newClientId, ParleyAckError } from '@app/client';
+import { Limits } from '../contracts';
+import type { Link } from './socket';
 import type { PendingMessage, StateCell } from './state';
-import { codePoints, newClientId } from './timeline';
+import { codePoints } from './timeline';
 
-/** Time to wait for a `message` ack before a send shows as failed. */
+/** How long a send may take (the SDK's retries of a rate-limited one included) before it fails. */
 export const SEND_TIMEOUT_MS = 10_000;
-/** Automatic re-sends of a rate-limited message (after the server's retryAfterMs). */
-const RATE_LIMIT_RETRIES = 5;
 
 /**
- * Sending: the message shows at once as pending with a random clientId; the ack (or the
- * broadcast/sync copy carrying that clientId) settles it. An error ack or no ack within 10 s marks
- * it failed; Retry re-sends the same clientId, which the server stores once.
+ * Sending: the message shows at once as pending with a random clientId and goes out through the
+ * SDK, which retries it with that clientId; the stored message (the ack, or the broadcast/sync
+ * copy carrying the clientId) settles it. No success within 10 s marks it failed; Retry re-sends
+ * the same clientId, which the server stores once.
  */
 export class Sending {
   constructor(
     private readonly cell: StateCell,
     private readonly link: Link,
-    private readonly hooks: {
-      sent(roomId: string): void;
-      merge(roomId: string, messages: readonly Message[]): void;
-    },
+    private readonly sent: (roomId: string) => void,
   ) {}
 
   /** Returns false when the text cannot be sent (empty, only white space, or too long). */
@@ -28,8 +25,8 @@ export class Sending {
     if (text.trim().length === 0 || codePoints(text) > Limits.messageMaxCodePoints) return false;
     const pending: PendingMessage = { clientId: newClientId(), roomId, text, status: 'pending' };
     this.cell.set({ pending: [...this.cell.current.pending, pending] });
-    this.hooks.sent(roomId);
-    this.emit(pending);
+    this.sent(roomId);
+    void this.emit(pending);
     return true;
   }
 
@@ -40,7 +37,7 @@ export class Sending {
     this.cell.set({
       pending: this.cell.current.pending.map((p) => (p.clientId === clientId ? again : p)),
     });
-    this.emit(again);
+    void this.emit(again);
   }
 
   discard(clientId: string): void {
@@ -53,43 +50,29 @@ export class Sending {
       this.cell.set({ pending: this.cell.current.pending.filter((p) => p.roomId !== roomId) });
   }
 
-  private emit(pending: PendingMessage, attempt = 1): void {
+  private async emit({ roomId, text, clientId }: PendingMessage): Promise<void> {
     const socket = this.link.socket();
     if (!socket) return;
-    const { roomId, text, clientId } = pending;
-    const payload = { roomId, message: text, clientId };
-    emitWithTimeout(socket, SEND_TIMEOUT_MS, ClientEvents.Message, payload, (err, ack) => {
+    try {
+      // The stored message reaches the timeline through the SDK's `message` event, which
+      // settles this pending one by its clientId.
+      await socket.send(roomId, text, clientId);
+      this.discard(clientId); // in case the stored message lacked the clientId
+    } catch (err) {
       if (this.cell.disposed) return;
-      const current = this.cell.current.pending.find((p) => p.clientId === clientId);
-      if (!current) return; // already settled by the broadcast or a sync
-      if (!err && ack.ok) {
-        this.hooks.merge(roomId, [ack.message]);
-        this.discard(clientId); // in case the ack's message lacked the clientId
-        return;
-      }
-      if (!err && !ack.ok && ack.error.code === 'rate_limited' && attempt < RATE_LIMIT_RETRIES) {
-        // Over the server's rate limit: it says when to try again, so do that by ourselves.
-        const wait = Math.min(ack.error.retryAfterMs ?? 1000, SEND_TIMEOUT_MS);
-        setTimeout(() => {
-          if (
-            this.cell.current.pending.some((p) => p.clientId === clientId && p.status === 'pending')
-          )
-            this.emit(pending, attempt + 1);
-        }, wait);
-        return;
-      }
-      const error = err
-        ? 'No answer from the server'
-        : ack.ok
-          ? ''
-          : ack.error.code === 'rate_limited'
-            ? 'Sending too fast, wait a moment'
-            : ack.error.message;
+      if (!this.cell.current.pending.some((p) => p.clientId === clientId)) return; // settled
       this.cell.set({
         pending: this.cell.current.pending.map((p) =>
-          p.clientId === clientId ? { ...p, status: 'failed', error } : p,
+          p.clientId === clientId ? { ...p, status: 'failed', error: failure(err) } : p,
         ),
       });
-    });
+    }
   }
+}
+
+function failure(err: unknown): string {
+  if (!(err instanceof ParleyAckError)) return 'Could not send';
+  if (err.code === 'timeout') return 'No answer from the server';
+  if (err.code === 'rate_limited') return 'Sending too fast, wait a moment';
+  return err.reason;
 }

@@ -1,15 +1,9 @@
-import { io } from 'socket.io-client';
-import {
-  GENERAL_ROOM_ID,
-  ServerEvents,
-  type RoomRole,
-  type StatusSetting,
-  type User,
-} from '../contracts';
+import { GENERAL_ROOM_ID, type RoomRole, type StatusSetting, type User } from '../contracts';
 import { api, ApiError } from './api';
 import type { WebConfig } from './config';
 import { Blocks } from './blocks';
 import { Changes } from './changes';
+import { openConnection } from './connection';
 import { History } from './history';
 import { Members } from './members';
 import { dropLegacyReadState, ReadState } from './read-state';
@@ -21,24 +15,18 @@ import { Typing } from './typing';
 import { Users } from './users';
 
 export type { ChatState, MemberList, PendingMessage, RoomView } from './state';
-export { SEND_TIMEOUT_MS } from './sending';
 
 const NARROW = '(max-width: 720px)';
 
 /**
- * A signed-in session outside React: the Socket.IO connection and its lifecycle, wiring the
- * modules that own each concern (rooms and membership, members, history and sync, sending,
- * typing, users and presence, read state) to the socket's events. Components subscribe to it
- * with `useSyncExternalStore` and call its methods.
+ * A signed-in session outside React: the modules that own each concern (rooms and membership,
+ * members, history, sending, changes, typing, users and presence, read state), the SDK's
+ * connection they share (./connection) and its lifecycle. Components subscribe to it with
+ * `useSyncExternalStore` and call its methods.
  */
 export class ChatStore {
   private readonly cell: StateCell;
   private socket?: ParleySocket;
-  private connectedOnce = false;
-  private revoked = false;
-  private leaving = false;
-  private reconnectTimer?: ReturnType<typeof setTimeout>;
-  private reconnectDelay = 1000;
 
   private readonly link: Link;
   private readonly users: Users;
@@ -81,10 +69,7 @@ export class ChatStore {
       applyUpdates: (id, updates) => this.changes.apply(id, updates),
       unknownRoom: (message) => this.rooms.unknownRoom(message),
     });
-    this.sending = new Sending(cell, this.link, {
-      sent: (id) => this.typing.sent(id),
-      merge: (id, messages) => this.history.merge(id, messages),
-    });
+    this.sending = new Sending(cell, this.link, (id) => this.typing.sent(id));
     this.rooms = new Rooms(cell, {
       loadLatest: (id) => void this.history.loadLatest(id),
       forget: (id) => {
@@ -98,7 +83,7 @@ export class ChatStore {
       leftActive: () => this.setActive(this.homeRoom()),
     });
     this.blocks = new Blocks(cell);
-    this.changes = new Changes(cell, this.link, (id, seq) => this.history.noteSeq(id, seq));
+    this.changes = new Changes(cell, this.link);
     this.members = new Members(cell, {
       upsertUsers: (users) => this.users.upsert(users),
       setOwnRole: (id, role) => this.rooms.setOwnRole(id, role),
@@ -117,10 +102,20 @@ export class ChatStore {
     dropLegacyReadState(this.cell.current.me.id);
     const rooms = await api.rooms();
     this.rooms.addInitial(rooms);
-    this.connect();
+    const { history, read, typing, users, members } = this;
+    const receivers = { history, read, typing, users, members, rooms: this.rooms };
+    this.socket = openConnection(this.cell, this.config.gatewayUrl, this.token, receivers, {
+      reconnected: () => void this.catchUp(),
+      end: (reason) => this.end(reason),
+    });
     void this.users.loadOwnStatus();
     void this.blocks.load();
-    for (const room of rooms) void this.history.loadLatest(room.id);
+    // Every room's newest page first, then the socket: the SDK follows each room from its page,
+    // and its sync on connect brings whatever was stored after the page was read.
+    const socket = this.socket;
+    void Promise.all(rooms.map((room) => this.history.loadLatest(room.id))).then(() => {
+      if (!this.cell.disposed) socket.io.connect();
+    });
     document.addEventListener('visibilitychange', this.read.onVisibility);
     window.addEventListener('focus', this.read.onVisibility);
     this.typing.start();
@@ -129,10 +124,8 @@ export class ChatStore {
   dispose(): void {
     if (this.cell.disposed) return;
     this.cell.dispose();
-    this.socket?.disconnect();
-    this.socket?.removeAllListeners();
-    clearTimeout(this.reconnectTimer);
-    this.history.dispose();
+    this.socket?.close();
+    this.socket?.io.removeAllListeners();
     this.users.dispose();
     this.typing.dispose();
     this.rooms.dispose();
@@ -142,8 +135,7 @@ export class ChatStore {
 
   async logout(): Promise<void> {
     // Close the socket first, so the server's session.revoked does not read as "signed out elsewhere".
-    this.leaving = true;
-    this.socket?.disconnect();
+    this.socket?.close();
     try {
       await api.logout();
     } catch {
@@ -158,95 +150,18 @@ export class ChatStore {
     this.onEnded(reason);
   }
 
-  // ---- socket -------------------------------------------------------------------------------
-
-  private connect(): void {
-    const url = this.config.gatewayUrl;
-    const options = {
-      path: '/socket.io',
-      // A token from this tab's login when there is one; otherwise the HttpOnly session cookie.
-      auth: (cb: (data: object) => void) => cb(this.token ? { token: this.token } : {}),
-      // Cookies on cross-origin polling requests, for a gateway on another port of this host.
-      withCredentials: Boolean(url),
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 5000,
-    };
-    const socket: ParleySocket = url ? io(url, options) : io(options);
-    this.socket = socket;
-
-    socket.on('connect', () => {
-      this.reconnectDelay = 1000;
-      this.cell.set({ connection: 'connected' });
-      this.users.sendWatch(true);
-      void this.catchUp();
-    });
-    socket.on('disconnect', (reason) => {
-      if (this.leaving) return;
-      // Answers to syncs sent on the old connection may never come: the reconnect syncs anew.
-      this.history.connectionLost();
-      this.cell.set({ connection: 'disconnected' });
-      if (this.revoked) return this.end('You were signed out.');
-      // A server-side disconnect (a gateway shutting down) is not retried by Socket.IO itself.
-      if (reason === 'io server disconnect') this.scheduleReconnect();
-    });
-    socket.on('connect_error', (err) => {
-      if (err.message === 'unauthorized') return this.end(SESSION_ENDED);
-      this.cell.set({ connection: 'disconnected' });
-      // Refused by the server's middleware (e.g. Redis briefly away): Socket.IO gives up, we don't.
-      if (!socket.active) this.scheduleReconnect();
-    });
-    socket.on(ServerEvents.Message, (message) => this.history.onLive(message));
-    socket.on(ServerEvents.MessageUpdated, (event) => this.changes.onUpdated(event));
-    socket.on(ServerEvents.RoomRead, (event) => this.read.onRead(event));
-    socket.on(ServerEvents.Typing, (event) => this.typing.onEvent(event));
-    socket.on(ServerEvents.UserConnected, (user) => this.users.upsert([user]));
-    socket.on(ServerEvents.UserDisconnected, (user) => this.users.upsert([user]));
-    socket.on(ServerEvents.UserStatus, (user) => this.users.upsert([user]));
-    socket.on(ServerEvents.ShowRoom, (room) => this.rooms.onJoined(room));
-    socket.on(ServerEvents.RoomJoined, (room) => this.rooms.onJoined(room));
-    socket.on(ServerEvents.RoomLeft, (event) => this.rooms.onLeft(event));
-    socket.on(ServerEvents.RoomUpdated, (room) => this.rooms.onUpdated(room));
-    socket.on(ServerEvents.MemberJoined, (event) => this.members.onJoined(event));
-    socket.on(ServerEvents.MemberLeft, (event) => this.members.onLeft(event));
-    socket.on(ServerEvents.MemberUpdated, (event) => this.members.onUpdated(event));
-    // A line-door user's TALKTO / STOP (docs/line-door.md).
-    socket.on(ServerEvents.TalkStart, ({ user }) =>
-      this.rooms.notify('', user.username, ' started a conversation'),
-    );
-    socket.on(ServerEvents.TalkStop, ({ user }) =>
-      this.rooms.notify('', user.username, ' ended the conversation'),
-    );
-    socket.on(ServerEvents.SessionRevoked, () => {
-      this.revoked = true;
-    });
-  }
-
-  private scheduleReconnect(): void {
-    clearTimeout(this.reconnectTimer);
-    const delay = this.reconnectDelay;
-    this.reconnectDelay = Math.min(this.reconnectDelay * 2, 10_000);
-    this.reconnectTimer = setTimeout(() => {
-      if (!this.cell.disposed && this.socket && !this.socket.connected) this.socket.connect();
-    }, delay);
-  }
-
-  /** After every (re)connect: refresh what may have changed meanwhile and fill every gap. */
+  /**
+   * After a reconnect (the SDK syncs the followed rooms itself): refresh what else may have
+   * changed meanwhile (rooms joined or left, names, presence) and load rooms still unloaded.
+   */
   private async catchUp(): Promise<void> {
-    const first = !this.connectedOnce;
-    this.connectedOnce = true;
-    if (!first) {
-      try {
-        await Promise.all([this.rooms.reconcile(), this.users.refreshKnown()]);
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 401) return this.end(SESSION_ENDED);
-      }
+    try {
+      await Promise.all([this.rooms.reconcile(), this.users.refreshKnown()]);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return this.end(SESSION_ENDED);
     }
-    const loaded: string[] = [];
-    for (const room of Object.values(this.cell.current.rooms)) {
-      if (room.loaded) loaded.push(room.room.id);
-      else void this.history.loadLatest(room.room.id);
-    }
-    this.history.requestSync(loaded);
+    for (const room of Object.values(this.cell.current.rooms))
+      if (!room.loaded) void this.history.loadLatest(room.room.id);
   }
 
   // ---- navigation ---------------------------------------------------------------------------

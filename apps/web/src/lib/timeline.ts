@@ -36,39 +36,6 @@ export function mergeMessages(
   return [...existing, ...fresh].sort(compareMessages);
 }
 
-/**
- * Where a room's contiguous knowledge ends. Messages and changes (edits, deletions, reactions)
- * share one gap-free `seq` run, so message seqs alone have holes; `seen` is the newest seq up to
- * which every message and change is known, `ahead` the seqs that came early (a jump: sync).
- */
-export interface SeqRun {
-  seen: number;
-  ahead: number[];
-}
-
-/** Takes one more seq into the run; `gap` when it jumped over one not seen yet. */
-export function advanceRun(run: SeqRun, seq: number): { run: SeqRun; gap: boolean } {
-  if (seq <= run.seen || run.ahead.includes(seq)) return { run, gap: false };
-  if (seq !== run.seen + 1) return { run: { ...run, ahead: [...run.ahead, seq] }, gap: true };
-  let seen = seq;
-  const ahead = [...run.ahead].sort((a, b) => a - b);
-  while (ahead.length > 0 && ahead[0] <= seen + 1) seen = Math.max(seen, ahead.shift() as number);
-  return { run: { seen, ahead }, gap: ahead.length > 0 };
-}
-
-/** A complete sync answer: everything up to its newest seq is known now. */
-export function settleRun(run: SeqRun, newest: number): SeqRun {
-  const seen = Math.max(run.seen, newest);
-  return { seen, ahead: run.ahead.filter((s) => s > seen) };
-}
-
-/** The `sync` cursor: the newest message at or below the known run, or "0" when there is none. */
-export function syncCursor(messages: readonly Message[], seen: number): string {
-  for (let i = messages.length - 1; i >= 0; i -= 1)
-    if (messages[i].seq <= seen) return messages[i].id;
-  return '0';
-}
-
 /** The list with `message` (same id) in its current state; the same array when absent or equal. */
 export function replaceMessage(messages: readonly Message[], message: Message): Message[] {
   const i = messages.findIndex((m) => m.id === message.id);
@@ -107,13 +74,6 @@ export function dmPeer(roomId: string, me: string): string | null {
   const parts = roomId.split(':');
   if (parts.length !== 2) return null;
   return parts[0] === me ? parts[1] : parts[0];
-}
-
-/** A random id for idempotent sends; works on plain-http origins where randomUUID is missing. */
-export function newClientId(): string {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 const DAY_MS = 86_400_000;

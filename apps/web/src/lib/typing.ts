@@ -1,4 +1,4 @@
-import { ClientEvents, type TypingEvent } from '../contracts';
+import type { TypingEvent } from '../contracts';
 import type { Link } from './socket';
 import type { StateCell } from './state';
 
@@ -37,8 +37,8 @@ export class Typing {
     this.stopTimers.delete(roomId);
     const sentAt = this.sentAt.get(roomId) ?? 0;
     if (typing) {
-      if (Date.now() - sentAt > TYPING_REPEAT_MS && socket?.connected) {
-        socket.emit(ClientEvents.Typing, { roomId, typing: true });
+      if (Date.now() - sentAt > TYPING_REPEAT_MS && socket?.io.connected) {
+        socket.typing(roomId, true);
         this.sentAt.set(roomId, Date.now());
       }
       this.stopTimers.set(
@@ -47,7 +47,7 @@ export class Typing {
       );
     } else if (sentAt > 0) {
       this.sentAt.delete(roomId);
-      if (socket?.connected) socket.emit(ClientEvents.Typing, { roomId, typing: false });
+      socket?.typing(roomId, false);
     }
   }
 

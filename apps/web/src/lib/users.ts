@@ -1,10 +1,8 @@
-import { ClientEvents, Limits, type OwnStatus, type StatusSetting, type User } from '../contracts';
+import { Limits, type OwnStatus, type StatusSetting, type User } from '../contracts';
 import { api } from './api';
 import { shownStatus } from './presence';
-import { emitWithTimeout, type Link } from './socket';
+import type { Link } from './socket';
 import type { StateCell } from './state';
-
-const WATCH_TIMEOUT_MS = 10_000;
 
 /**
  * Users and presence. There is no "every user" route: users are fetched by id when a message,
@@ -15,7 +13,7 @@ const WATCH_TIMEOUT_MS = 10_000;
 export class Users {
   private readonly missing = new Set<string>();
   private fetchTimer?: ReturnType<typeof setTimeout>;
-  /** The `presence.watch` list of this socket (sent again after every reconnect). */
+  /** The `presence.watch` list last given to the SDK. */
   private watched: string[] = [];
 
   constructor(
@@ -105,22 +103,14 @@ export class Users {
     const next = [...new Set(userIds)].slice(0, Limits.presenceWatchMax);
     if (next.join(',') === this.watched.join(',')) return;
     this.watched = next;
-    this.sendWatch();
-  }
-
-  /** Sends the watch list; on connect only when there is one (the server starts empty). */
-  sendWatch(onConnect = false): void {
-    const socket = this.link.socket();
-    if (!socket?.connected || (onConnect && this.watched.length === 0)) return;
-    emitWithTimeout(
-      socket,
-      WATCH_TIMEOUT_MS,
-      ClientEvents.PresenceWatch,
-      { userIds: this.watched },
-      (err, ack) => {
-        if (!err && ack?.ok && Array.isArray(ack.users)) this.upsert(ack.users);
-      },
-    );
+    // The SDK keeps the list and sends it again after every reconnect.
+    this.link
+      .socket()
+      ?.watchPresence(next)
+      .then(
+        (users) => this.upsert(users),
+        () => undefined, // their presence shows after the next reconnect
+      );
   }
 }
 
