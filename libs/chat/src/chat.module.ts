@@ -17,6 +17,9 @@ import { UsersService } from './users/users.service';
 import { ApiTokensService } from './tokens/api-tokens.service';
 import { QueuesService } from './queues/queues.service';
 import { QueueConsumers } from './queues/queue-consumers';
+import { FeedsService } from './feeds/feeds.service';
+import { FeedWriter } from './feeds/feed-writer';
+import { FeedingChatEvents } from './feeds/feeding-chat-events';
 
 const services = [
   UsersService,
@@ -34,6 +37,8 @@ const services = [
   ApiTokensService,
   QueuesService,
   QueueConsumers,
+  FeedsService,
+  FeedWriter,
 ];
 
 /** The API's per-request limits, so that apps never hold a rate-limit repository themselves. */
@@ -49,7 +54,8 @@ const requestLimits = [AuthThrottling, ReadRateLimiter];
     ...services,
     ...requestLimits,
     SocketAnnouncer,
-    { provide: ChatEvents, useExisting: SocketAnnouncer },
+    // Announced over Socket.IO, then handed to the room feeds.
+    { provide: ChatEvents, useClass: FeedingChatEvents },
   ],
   exports: [...services, ...requestLimits, SocketAnnouncer, ChatEvents],
 })

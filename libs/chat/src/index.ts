@@ -27,3 +27,4 @@ export * from './users/password-policy';
 export * from './tokens/api-tokens.service';
 export * from './queues/queues.service';
 export * from './queues/queue-consumers';
+export * from './feeds/feeds.service';

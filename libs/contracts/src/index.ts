@@ -10,4 +10,5 @@ export * from './dto/message-updates.dto';
 export * from './dto/seed.dto';
 export * from './dto/socket.dto';
 export * from './dto/token.dto';
+export * from './dto/feed.dto';
 export * from './routes';

@@ -38,6 +38,9 @@ export const Limits = {
   queueLeaseMaxSeconds: 3600,
   /** A value's optional time to live, seconds (30 days). */
   queueTtlMaxSeconds: 30 * 24 * 3600,
+  /** Room feeds (a room's messages into a queue): per room, and per account over all rooms. */
+  feedsPerRoom: 20,
+  feedsPerUser: 50,
   statusTextMaxLength: 100,
   /** A reaction: one grapheme cluster of at most this many UTF-8 bytes. */
   reactionEmojiMaxBytes: 32,

@@ -17,6 +17,7 @@ export * from './repositories/rate-limit.repository';
 export * from './repositories/api-tokens.repository';
 export * from './repositories/queues.repository';
 export * from './repositories/queue-signals';
+export * from './repositories/feeds.repository';
 export * from './redis-errors';
 export * from './bus-options';
 export * from './redis-connection';

@@ -97,6 +97,13 @@ export const RedisKeys = {
   },
   /** Set of the account's queue names. */
   userQueues: (userId: string) => `user:{${userId}}:queues`,
+  /**
+   * Room feeds (a room's messages copied into a member's queue). roomFeeds: hash
+   * `<userId> <queue>` → created (ms), read on every message of the room. userFeeds: hash
+   * `<roomId> <queue>` → created, the same feeds by owner (the per-user limit, leaving).
+   */
+  roomFeeds: (roomId: string) => `room:{${roomId}}:feeds`,
+  userFeeds: (userId: string) => `user:{${userId}}:feeds`,
 
   /** Prefix for express-session records (connect-redis appends the session id). */
   sessionPrefix: () => 'sess:',

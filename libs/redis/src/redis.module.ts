@@ -25,6 +25,7 @@ import { SeedRepository } from './repositories/seed.repository';
 import { RateLimitRepository } from './repositories/rate-limit.repository';
 import { ApiTokensRepository } from './repositories/api-tokens.repository';
 import { QueuesRepository } from './repositories/queues.repository';
+import { FeedsRepository } from './repositories/feeds.repository';
 import { QueueSignals } from './repositories/queue-signals';
 import { MessageChangesRepository } from './repositories/message-changes.repository';
 import { ReadsRepository } from './repositories/reads.repository';
@@ -78,6 +79,7 @@ const repositories = [
   RateLimitRepository,
   ApiTokensRepository,
   QueuesRepository,
+  FeedsRepository,
   QueueSignals,
 ];
 

@@ -30,11 +30,14 @@ export interface QueueInfo {
 export interface QueueStats extends QueueInfo {
   /** Messages taken with a lease and not yet acked. */
   leased: number;
-  /** Counters since the queue was created: added, taken, leased, acked, redelivered, expired. */
-  metrics: Record<'added' | 'taken' | 'leased' | 'acked' | 'redelivered' | 'expired', number>;
+  /**
+   * Counters since the queue was created: added, taken, leased, acked, redelivered, expired, and
+   * dropped (room-feed items refused because the queue was full).
+   */
+  metrics: Record<(typeof METRICS)[number], number>;
 }
 
-const METRICS = ['added', 'taken', 'leased', 'acked', 'redelivered', 'expired'] as const;
+const METRICS = ['added', 'taken', 'leased', 'acked', 'redelivered', 'expired', 'dropped'] as const;
 
 export function assertQueueName(queue: string): void {
   if (!Limits.queueNamePattern.test(queue)) {
