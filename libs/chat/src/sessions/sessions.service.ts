@@ -63,9 +63,10 @@ export class SessionsService {
     const live = new Set<string>();
     await Promise.all(
       [...new Set(sessionIds)].map(async (id) => {
-        const alive = isApiToken(id)
-          ? (await this.apiTokens.asSession(id)) !== null
-          : Boolean((await this.sessions.get(id))?.userId);
+        // A token's connections carry `apitoken:<user>:<id>`, never the secret itself.
+        const alive =
+          (await this.apiTokens.isLiveSession(id)) ??
+          Boolean((await this.sessions.get(id))?.userId);
         if (alive) live.add(id);
       }),
     );

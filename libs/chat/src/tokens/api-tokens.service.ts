@@ -33,8 +33,12 @@ export interface ApiTokenIdentity {
   scopes: readonly ApiTokenScope[];
 }
 
-/** Connections of a token are tracked like a session's under this id, and cut the same way. */
-const tokenSessionId = (tokenId: string) => `apitoken:${tokenId}`;
+/**
+ * Connections of a token are tracked like a session's under this id, and cut the same way. The
+ * owner is part of it: a re-check finds the token through the owner's list.
+ */
+const TOKEN_SESSION = /^apitoken:([^:]+):(.+)$/;
+const tokenSessionId = (userId: string, tokenId: string) => `apitoken:${userId}:${tokenId}`;
 
 export function isApiToken(credential: string): boolean {
   return TOKEN_SHAPE.test(credential);
@@ -98,7 +102,7 @@ export class ApiTokensService {
   /** Revokes the token and cuts its live connections on every process. */
   async revoke(userId: string, tokenId: string): Promise<void> {
     if (!(await this.tokens.remove(userId, tokenId))) throw NotFound('Unknown API token');
-    this.events.emit('sessionRevoked', { sessionId: tokenSessionId(tokenId), userId });
+    this.events.emit('sessionRevoked', { sessionId: tokenSessionId(userId, tokenId), userId });
   }
 
   /**
@@ -109,7 +113,20 @@ export class ApiTokensService {
     const found = await this.resolve(token);
     if (!found || !needs.every((scope) => found.scopes.includes(scope))) return null;
     const { userId, username, tokenId, scopes } = found;
-    return { userId, username, sessionId: tokenSessionId(tokenId), scopes };
+    return { userId, username, sessionId: tokenSessionId(userId, tokenId), scopes };
+  }
+
+  /**
+   * For a connection's session id: null when it is not a token's; else whether the token still
+   * works (not revoked, not expired), which a gateway's periodic re-check asks.
+   */
+  async isLiveSession(sessionId: string): Promise<boolean | null> {
+    const match = TOKEN_SESSION.exec(sessionId);
+    if (!match) return null;
+    const entry = await this.tokens.entry(match[1], match[2]);
+    if (!entry || (entry.expiresAt !== null && entry.expiresAt <= Date.now())) return false;
+    // Revocation deletes the record first: its absence is what a revoked token looks like.
+    return (await this.tokens.find(entry.hash)) !== null;
   }
 
   /** The identity behind a presented token; null when unknown, expired, or the account is gone. */

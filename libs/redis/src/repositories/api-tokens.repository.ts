@@ -47,6 +47,11 @@ export class ApiTokensRepository {
     else await this.redis.set(key, JSON.stringify(record), 'PXAT', entry.expiresAt);
   }
 
+  async entry(userId: string, id: string): Promise<ApiTokenEntry | null> {
+    const raw = await this.redis.hget(RedisKeys.userApiTokens(userId), id);
+    return raw ? (JSON.parse(raw) as ApiTokenEntry) : null;
+  }
+
   async list(userId: string): Promise<ApiTokenEntry[]> {
     const all = await this.redis.hvals(RedisKeys.userApiTokens(userId));
     return all.map((raw) => JSON.parse(raw) as ApiTokenEntry);
