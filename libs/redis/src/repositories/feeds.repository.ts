@@ -86,9 +86,4 @@ export class FeedsRepository {
   async countDropped(userId: string, queue: string): Promise<void> {
     await this.redis.hincrby(RedisKeys.queue(userId, queue).meta, 'dropped', 1);
   }
-
-  /** Feeds of one owner by room: `[roomId, queue]` pairs. */
-  async ofUser(userId: string): Promise<Array<[string, string]>> {
-    return (await this.redis.hkeys(RedisKeys.userFeeds(userId))).map(split);
-  }
 }
