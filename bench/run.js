@@ -143,6 +143,31 @@ async function syncCursor(target, servers, redis, behind, ctx) {
   return entries[entries.length - 1][0];
 }
 
+// BENCH_COMMANDSTATS=1 prints the Redis commands each scenario sent (calls and Redis CPU), from
+// INFO commandstats: what a change on the hot path costs Redis, which the CPU figures leave out.
+const commandStats =
+  process.env.BENCH_COMMANDSTATS === '1' && !onCluster
+    ? async (redis) => {
+        const client = new Redis(redis.url);
+        await client.config('RESETSTAT');
+        return {
+          async print(label) {
+            const info = await client.info('commandstats');
+            client.disconnect();
+            const rows = [...info.matchAll(/cmdstat_(\S+):calls=(\d+),usec=(\d+)/g)]
+              .map(([, cmd, calls, usec]) => ({ cmd, calls: Number(calls), usec: Number(usec) }))
+              .sort((a, b) => b.usec - a.usec);
+            const total = rows.reduce((sum, r) => sum + r.usec, 0);
+            log(`${label}: Redis CPU ${(total / 1e6).toFixed(2)} s`);
+            for (const r of rows.slice(0, 12))
+              log(
+                `  ${r.cmd.padEnd(14)} ${String(r.calls).padStart(9)} calls ${(r.usec / 1e3).toFixed(0).padStart(7)} ms`,
+              );
+          },
+        };
+      }
+    : null;
+
 async function runTarget(target) {
   const redis = await startPrivateRedis(target);
   const servers = await (target === 'parley' ? startParley(redis) : startBaseline(redis)).catch(
@@ -155,6 +180,7 @@ async function runTarget(target) {
   try {
     const ctx = await prepare(target, servers, redis);
     for (const scenario of classic) {
+      const stats = commandStats ? await commandStats(redis) : null;
       const base = {
         target,
         scenario,
@@ -196,6 +222,7 @@ async function runTarget(target) {
         const { result, marks } = await runLoadgen({ ...base, ...PARAMS.sync, cursor }, servers);
         out.sync = { ...result, serverCpuSec: cpuBetween(marks, 'sync-begin', 'sync-end').total };
       }
+      if (stats) await stats.print(`${target} ${scenario}`);
       await sleep(500);
     }
   } finally {

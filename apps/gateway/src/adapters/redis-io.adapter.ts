@@ -27,6 +27,15 @@ export class RedisIoAdapter extends IoAdapter {
     this.config = app.get<ParleyConfig>(PARLEY_CONFIG);
   }
 
+  /**
+   * The gateway subscribes no Nest message handlers (chat.gateway.ts dispatches its events
+   * itself), yet IoAdapter builds a shared rxjs disconnect stream per socket and keeps it for the
+   * socket's life: four Observables and their closures per connection, for nothing.
+   */
+  bindMessageHandlers(...args: Parameters<IoAdapter['bindMessageHandlers']>): void {
+    if (args[1].length > 0) super.bindMessageHandlers(...args);
+  }
+
   async connectToRedis(): Promise<void> {
     this.connection = await connectIoAdapter(this.config.redis, this.logger);
   }
