@@ -25,9 +25,10 @@ const presence = require('./presence');
 const mq = require('./mq');
 const door = require('./door');
 const updates = require('./updates');
+const moderate = require('./moderate');
 
 // The default list: what `npm run bench` (and the BENCH_SMOKE=1 run in `npm test`) runs.
-const ALL = ['dm', 'room', 'connect', 'history', 'sync'];
+const ALL = ['dm', 'room', 'moderate', 'connect', 'history', 'sync'];
 // On request only: `presence` takes about 5 minutes at full size (see bench/presence.js).
 const ON_REQUEST = ['presence', 'mq', 'updates', 'door'];
 const scenarios = process.argv.slice(2).filter((a) => ALL.includes(a) || ON_REQUEST.includes(a));
@@ -63,6 +64,7 @@ const PARAMS = {
   connect: { connections: size(10000, 200) },
   history: { concurrency: size(32, 4), durationMs: size(5000, 500), seeded: size(600, 60) },
   sync: { clients: size(1000, 40), behind: size(100, 10) },
+  moderate: moderate.params(smoke),
   ...(scenarios.includes('presence') ? { presence: presence.params(smoke) } : {}),
   ...(scenarios.includes('mq') ? { mq: mq.params(smoke) } : {}),
   ...(scenarios.includes('door') ? { door: door.params(smoke) } : {}),
@@ -188,13 +190,13 @@ async function runTarget(target) {
         httpUrl: servers.httpUrl,
         users: ctx.users,
       };
-      if (scenario === 'dm' || scenario === 'room') {
+      if (scenario === 'dm' || scenario === 'room' || scenario === 'moderate') {
         const p = PARAMS[scenario];
         const cfg = {
           ...base,
           ...p,
           dmRooms: ctx.dmRooms,
-          users: ctx.users.slice(0, scenario === 'dm' ? p.pairs * 2 : p.members),
+          users: ctx.users.slice(0, p.pairs ? p.pairs * 2 : p.members),
         };
         const { result, marks } = await runLoadgen(cfg, servers);
         out[scenario] = withCpu(result.rows, marks);
@@ -220,7 +222,11 @@ async function runTarget(target) {
       } else if (scenario === 'sync') {
         const cursor = await syncCursor(target, servers, redis, PARAMS.sync.behind, ctx);
         const { result, marks } = await runLoadgen({ ...base, ...PARAMS.sync, cursor }, servers);
-        out.sync = { ...result, serverCpuSec: cpuBetween(marks, 'sync-begin', 'sync-end').total };
+        out.sync = {
+          ...result,
+          reconnectCpuSec: cpuBetween(marks, 'reconnect-begin', 'sync-begin').total,
+          serverCpuSec: cpuBetween(marks, 'sync-begin', 'sync-end').total,
+        };
       }
       if (stats) await stats.print(`${target} ${scenario}`);
       await sleep(500);
@@ -242,7 +248,7 @@ function report(results) {
   const lines = [];
   const row = (cells) => lines.push(`| ${cells.join(' | ')} |`);
   lines.push('');
-  if (classic.includes('dm') || classic.includes('room')) {
+  if (['dm', 'room', 'moderate'].some((s) => classic.includes(s))) {
     row([
       'scenario',
       'target',
@@ -260,7 +266,7 @@ function report(results) {
     ]);
     row(Array(13).fill('---'));
   }
-  for (const scenario of ['dm', 'room', 'door']) {
+  for (const scenario of ['dm', 'room', 'moderate', 'door']) {
     for (const target of ['baseline', 'parley']) {
       for (const r of results[target]?.[scenario] ?? []) {
         row([
@@ -313,6 +319,9 @@ function report(results) {
         `Parley ÷ baseline throughput ${fmt(summary[scenario].throughputRatio, 2)}, CPU per delivery ${fmt(summary[scenario].cpuPerDeliveryRatio, 2)}`,
     );
   }
+  const mod = moderate.report(results.baseline?.moderate, results.parley?.moderate);
+  if (mod.summary) summary.moderate = mod.summary;
+  lines.push(...mod.lines);
   for (const target of ['baseline', 'parley']) {
     const c = results[target]?.connect;
     if (c)
@@ -327,7 +336,7 @@ function report(results) {
     const s = results[target]?.sync;
     if (s)
       lines.push(
-        `sync ${target}: ${s.caughtUp}/${s.clients} clients caught up (${PARAMS.sync.behind} behind) in ${fmt(s.allMs / 1000, 2)} s, wrong ${s.wrong}`,
+        `sync ${target}: ${s.clients} clients reconnected in ${fmt(s.reconnectMs / 1000, 2)} s (server CPU ${fmt(s.reconnectCpuSec, 2)} s), then ${s.caughtUp} caught up (${PARAMS.sync.behind} behind) in ${fmt(s.syncMs / 1000, 2)} s (server CPU ${fmt(s.serverCpuSec, 2)} s), wrong ${s.wrong}`,
       );
   }
   for (const name of ['connect', 'history', 'sync']) {
@@ -339,9 +348,18 @@ function report(results) {
         ? b.connectMs / p.connectMs
         : name === 'history'
           ? p.perSec / b.perSec
-          : b.allMs / p.allMs;
+          : b.syncMs / p.syncMs;
     summary[name] = { parley: p, baseline: b, speedRatio: ratio };
     lines.push(`${name}: Parley ÷ baseline speed ${fmt(ratio, 2)}`);
+    if (name === 'sync') {
+      summary.reconnect = {
+        speedRatio: b.reconnectMs / p.reconnectMs,
+        allInRatio: b.allMs / p.allMs,
+      };
+      lines.push(
+        `sync, the reconnect before it: Parley ÷ baseline speed ${fmt(summary.reconnect.speedRatio, 2)} (both phases ${fmt(summary.reconnect.allInRatio, 2)})`,
+      );
+    }
   }
   if (lines.some((l) => l !== '')) process.stdout.write(`${lines.join('\n')}\n\n`);
   return summary;

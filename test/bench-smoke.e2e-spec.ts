@@ -15,6 +15,7 @@ interface StepRow {
 interface TargetResults {
   dm: StepRow[];
   room: StepRow[];
+  moderate: StepRow[];
   connect: { connections: number; rssKbPerConnection: number[] };
   history: { requests: number; ok: number; failed: number };
   sync: { clients: number; caughtUp: number; wrong: number };
@@ -66,19 +67,21 @@ describe('npm run bench (smoke size)', () => {
 
   it('exits 0 and prints the table and a JSON line with every scenario for both targets', () => {
     expect(out.code).toBe(0);
-    for (const scenario of ['dm', 'room']) {
+    for (const scenario of ['dm', 'room', 'moderate']) {
       expect(out.stdout).toContain(`| ${scenario} | parley |`);
       expect(out.stdout).toContain(`| ${scenario} | baseline |`);
     }
-    for (const line of ['connect', 'history', 'sync'])
+    for (const line of ['connect', 'history', 'sync', 'sync, the reconnect before it'])
       expect(out.stdout).toMatch(new RegExp(`^${line}: Parley ÷ baseline`, 'm'));
+    expect(out.stdout).toMatch(/^moderate #1 \(/m);
+    expect(out.stdout).toMatch(/^moderate: p50 within 2× and p99 within 1.3× .*: (yes|no)$/m);
     expect(out.stdout).toContain('| door | parley |');
     expect(out.stdout).toMatch(/^door: best step within p99/m);
     expect(Object.keys(results).sort()).toEqual(['baseline', 'parley']);
   });
 
   it.each(['parley', 'baseline'] as const)('%s: every message acked and delivered once', (t) => {
-    for (const scenario of ['dm', 'room'] as const) {
+    for (const scenario of ['dm', 'room', 'moderate'] as const) {
       expectCountedOnce(results[t][scenario][0]);
     }
     // The line door (Parley only): 10 DM pairs over two door processes.
