@@ -204,6 +204,36 @@ describe('/mq/ws: WebSocket consumers', () => {
       expect(await w.closed).toMatchObject({ code: 1000, reason: 'queue deleted' });
   });
 
+  it('closes a consumer that stops reading (1013); the others keep getting everything', async () => {
+    const hung = await open(first(), 'slow');
+    const reader = await open(first(), 'slow');
+    hung.pause(true);
+    const value = 'x'.repeat(60 * 1024);
+    const total = 150; // 9 MB: more than the 4 MB a consumer may leave unread, plus socket buffers
+    for (let i = 0; i < total; i += 1) await add(first(), 'slow', value);
+    await waitFor(() => reader.messages().length === total, 30_000);
+    hung.pause(false);
+    expect(await hung.closed).toMatchObject({ code: 1013, reason: 'consumer too slow' });
+    expect(hung.messages().length).toBeLessThan(total);
+  }, 60_000);
+
+  it('refuses a 101st consumer of one account on one process with 429', async () => {
+    const carol = await registerUser(first(), 'wsc');
+    // All at once: the limit holds against concurrent upgrades too.
+    const settled = await Promise.allSettled(
+      Array.from({ length: 101 }, (_, i) => open(first(), `many${i % 5}`, { token: carol.token })),
+    );
+    const many = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const refused = settled.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+    expect(many).toHaveLength(100);
+    expect(refused).toEqual(['Error: mq/ws: 429']);
+    // Another process counts its own.
+    (await open(second.url, 'many0', { token: carol.token })).close();
+    many.forEach((w) => w.close());
+    await Promise.all(many.map((w) => w.closed));
+    (await open(first(), 'many0', { token: carol.token })).close();
+  });
+
   it('revoking the token closes its consumers on both processes within 1 s', async () => {
     const { id, token } = await createToken(['queues']);
     const wss = [await open(first(), 'rev', { token }), await open(second.url, 'rev', { token })];

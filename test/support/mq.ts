@@ -78,6 +78,8 @@ export interface MqWs {
   closed: Promise<{ code: number; reason: string; at: number }>;
   send(data: string | Buffer): void;
   close(): void;
+  /** Stops reading from the connection (a consumer that hangs), or reads again. */
+  pause(paused: boolean): void;
 }
 
 /**
@@ -123,5 +125,10 @@ export async function mqWs(
     closed,
     send: (data) => ws.send(data),
     close: () => ws.close(),
+    pause: (paused) => {
+      const socket = (ws as unknown as { _socket: import('node:net').Socket })._socket;
+      if (paused) socket.pause();
+      else socket.resume();
+    },
   };
 }

@@ -5,11 +5,14 @@ type Pushed = { key: string; value: string };
 
 /** Unacked broadcast copies one consumer may hold before the oldest is dropped. */
 const PENDING_MAX = 1000;
-/** Close codes: 1000 normal (queue deleted), 1001 going away (shutdown), 1008 policy (revoked). */
+/** Bytes waiting to be sent to a consumer that does not read: beyond, it is closed (1013). */
+const BUFFERED_MAX = 4 * 1024 * 1024;
+/** Close codes: 1000 queue deleted, 1001 shutdown, 1008 revoked, 1013 not reading. */
 export const CLOSE = {
   deleted: [1000, 'queue deleted'],
   shutdown: [1001, 'server shutting down'],
   revoked: [1008, 'session revoked'],
+  slow: [1013, 'consumer too slow'],
 } as const;
 
 /**
@@ -38,6 +41,11 @@ export class MqWsConnection {
       leaseSeconds: ackSeconds,
       send: (message, leased) => {
         if (this.ws.readyState !== WebSocket.OPEN) return false;
+        if (this.ws.bufferedAmount > BUFFERED_MAX) {
+          // Not read for a long while: the message goes to another consumer instead.
+          this.close('slow');
+          return false;
+        }
         this.ws.send(JSON.stringify(message));
         if (this.ackSeconds && !leased) this.holdUntilAcked(message);
         return true;

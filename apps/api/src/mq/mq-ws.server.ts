@@ -25,6 +25,8 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const CREDENTIAL_PARAMS = ['token', 'access_token', 'auth', 'authorization', 'apikey', 'key'];
 /** Consumers send acks only; anything longer is not one. */
 const FRAME_MAX_BYTES = 4096;
+/** Open /mq/ws consumers of one account on one API process; one more is refused with 429. */
+const PER_USER_MAX = 100;
 
 class Refusal extends Error {
   constructor(
@@ -54,6 +56,8 @@ export class MqWsServer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('MqWs');
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: FRAME_MAX_BYTES });
   private readonly connections = new Set<MqWsConnection>();
+  /** Open (or opening) consumers per account on this process. */
+  private readonly openByUser = new Map<string, number>();
   private stopRevoke?: () => void;
   private recheckTimer?: NodeJS.Timeout;
 
@@ -75,7 +79,7 @@ export class MqWsServer implements OnModuleInit, OnApplicationShutdown {
   /** The HTTP server's 'upgrade' listener for /mq/ws paths. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    this.admit(req).then(
+    this.admit(req, socket).then(
       ({ identity, queue, ack, credential }) => {
         this.wss.handleUpgrade(req, socket, head, (ws) => {
           const conn = new MqWsConnection(
@@ -118,7 +122,7 @@ export class MqWsServer implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Who the request is and what it asks for; a Refusal (with its status) otherwise. */
-  private async admit(req: IncomingMessage) {
+  private async admit(req: IncomingMessage, socket: Duplex) {
     const url = new URL(req.url ?? '/', 'http://parley.invalid');
     if (CREDENTIAL_PARAMS.some((p) => url.searchParams.has(p))) {
       throw new Refusal(
@@ -137,7 +141,22 @@ export class MqWsServer implements OnModuleInit, OnApplicationShutdown {
     }
     assertQueueName(queue);
     const { identity, credential } = await this.identify(req);
+    this.reserve(identity.userId, socket);
     return { identity, queue, ack: url.searchParams.get('ack') === '1', credential };
+  }
+
+  /** Counts the connection against its account until it closes (checked and taken in one step). */
+  private reserve(userId: string, socket: Duplex): void {
+    const open = this.openByUser.get(userId) ?? 0;
+    if (open >= PER_USER_MAX) {
+      throw new Refusal(429, `At most ${PER_USER_MAX} /mq/ws consumers per account and process`);
+    }
+    this.openByUser.set(userId, open + 1);
+    socket.once('close', () => {
+      const left = (this.openByUser.get(userId) ?? 1) - 1;
+      if (left > 0) this.openByUser.set(userId, left);
+      else this.openByUser.delete(userId);
+    });
   }
 
   private async identify(req: IncomingMessage) {
