@@ -175,6 +175,24 @@ export class Person {
   }
 }
 
+/** Elements that stick out past the right edge of the viewport (sideways scrolling), by class. */
+export function offscreen(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('body *')]
+      .filter((e) => e.getClientRects().length > 0)
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className}`),
+  );
+}
+
+/** The data-testid (or tag name) of the element with the focus. */
+export function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    return el?.getAttribute('data-testid') ?? el?.tagName.toLowerCase() ?? '';
+  });
+}
+
 /** Polls `fn` until it returns a truthy value. */
 export async function eventually<T>(
   fn: () => Promise<T>,

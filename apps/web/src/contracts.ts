@@ -1,22 +1,18 @@
 // The wire contract's names, shapes and limits, shared with the server (libs/contracts). Only the
-// dependency-free modules are imported: the package index also carries class-validator DTOs.
-export { ClientEvents, ServerEvents } from '../../../libs/contracts/src/events';
+// dependency-free modules are imported (DTO classes as types only): the package index also
+// carries class-validator DTOs.
+export { ServerEvents } from '../../../libs/contracts/src/events';
 export type {
-  ClientToServerEvents,
   MemberEvent,
   MessageUpdate,
   MessageUpdatedEvent,
   RoomReadEvent,
   RoomLeftEvent,
-  ServerToClientEvents,
-  SyncRoomResult,
   TypingEvent,
 } from '../../../libs/contracts/src/events';
 export { GENERAL_ROOM_ID, GENERAL_ROOM_NAME, Limits } from '../../../libs/contracts/src/limits';
 export { ApiPaths, WebPaths } from '../../../libs/contracts/src/routes';
 export type {
-  Ack,
-  AckError,
   AuthResult,
   MembersPage,
   Message,
@@ -33,3 +29,8 @@ export type {
   UserStatus,
   UsersPage,
 } from '../../../libs/contracts/src/models';
+export type {
+  ApiTokenDto as ApiToken,
+  ApiTokenScope,
+  CreatedApiTokenDto as CreatedApiToken,
+} from '../../../libs/contracts/src/dto/token.dto';

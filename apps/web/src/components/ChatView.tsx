@@ -7,6 +7,7 @@ import { RoomDirectory } from './RoomDirectory';
 import { RoomSettings } from './RoomSettings';
 import { Sidebar } from './Sidebar';
 import { StatusPicker } from './StatusPicker';
+import { TokensDialog } from './TokensDialog';
 import { UserPicker } from './UserPicker';
 
 const NARROW = '(max-width: 720px)';
@@ -16,6 +17,7 @@ type Dialog =
   | { name: 'new-room' }
   | { name: 'directory' }
   | { name: 'status' }
+  | { name: 'tokens' }
   | { name: 'settings'; roomId: string };
 
 export function ChatView({ store }: { store: ChatStore }) {
@@ -63,6 +65,7 @@ export function ChatView({ store }: { store: ChatStore }) {
           onBrowse={() => setDialog({ name: 'directory' })}
           onLogout={() => void store.logout()}
           onStatus={() => setDialog({ name: 'status' })}
+          onTokens={() => setDialog({ name: 'tokens' })}
           newChatRef={newChatButton}
         />
         {active ? (
@@ -113,6 +116,7 @@ export function ChatView({ store }: { store: ChatStore }) {
         />
       )}
       {dialog?.name === 'status' && <StatusPicker store={store} state={state} onClose={close} />}
+      {dialog?.name === 'tokens' && <TokensDialog onClose={close} />}
       {dialog?.name === 'new-room' && (
         <CreateRoomDialog store={store} onClose={close} onCreated={close} />
       )}

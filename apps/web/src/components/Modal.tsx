@@ -23,6 +23,11 @@ interface Props {
 const FOCUSABLE =
   'input:not([disabled]), textarea:not([disabled]), select:not([disabled]), button:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
 
+/** The first field or button of the body (each alternative of FOCUSABLE scoped to it). */
+const IN_BODY = FOCUSABLE.split(', ')
+  .map((selector) => `.dialog__body ${selector}`)
+  .join(', ');
+
 /** Open modals, innermost last: Escape and the focus trap belong to the innermost one. */
 const stack: HTMLElement[] = [];
 
@@ -59,7 +64,7 @@ export function Modal({
     stack.push(node);
     const target =
       initialFocus?.current ??
-      node.querySelector<HTMLElement>(`.dialog__body ${FOCUSABLE}`) ??
+      node.querySelector<HTMLElement>(IN_BODY) ??
       node;
     target.focus();
 

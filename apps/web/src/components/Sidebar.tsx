@@ -4,7 +4,7 @@ import type { ChatState, RoomView } from '../lib/store';
 import { shortWhen } from '../lib/timeline';
 import { presenceLine } from '../lib/presence';
 import { Avatar } from './Avatar';
-import { LockIcon } from './LockIcon';
+import { KeyIcon, LockIcon } from './LockIcon';
 import { Presence } from './Presence';
 import { StatusButton } from './StatusPicker';
 
@@ -16,6 +16,7 @@ interface Props {
   onBrowse: () => void;
   onLogout: () => void;
   onStatus: () => void;
+  onTokens: () => void;
   newChatRef: RefObject<HTMLButtonElement | null>;
 }
 
@@ -27,6 +28,7 @@ export function Sidebar({
   onBrowse,
   onLogout,
   onStatus,
+  onTokens,
   newChatRef,
 }: Props) {
   const { groups, dms } = roomSections(state);
@@ -34,6 +36,16 @@ export function Sidebar({
     <aside className="sidebar" aria-label="Conversations">
       <header className="sidebar__header">
         <StatusButton state={state} onOpen={onStatus} />
+        <button
+          type="button"
+          className="btn btn--ghost btn--icon"
+          onClick={onTokens}
+          aria-label="API tokens"
+          title="API tokens"
+          data-testid="open-tokens"
+        >
+          <KeyIcon />
+        </button>
         <button type="button" className="btn btn--ghost" onClick={onLogout}>
           Sign out
         </button>

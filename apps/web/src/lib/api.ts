@@ -1,7 +1,9 @@
 import type {
+  ApiToken,
+  ApiTokenScope,
   AuthResult,
+  CreatedApiToken,
   MembersPage,
-  Message,
   MessagePage,
   OwnStatus,
   Room,
@@ -112,6 +114,9 @@ export const api = {
     call<{ readSeq: number }>('POST', `${room(roomId)}/read`, { seq }),
   history: (roomId: string, before?: string, limit = 50) =>
     call<MessagePage>('GET', `${room(roomId)}/messages${query({ limit, before })}`),
-  post: (roomId: string, message: string, clientId: string) =>
-    call<Message>('POST', `${room(roomId)}/messages`, { message, clientId }),
+
+  tokens: () => call<ApiToken[]>('GET', '/api/tokens'),
+  createToken: (body: { name: string; scopes: ApiTokenScope[]; expiresInDays?: number }) =>
+    call<CreatedApiToken>('POST', '/api/tokens', body),
+  revokeToken: (id: string) => call<void>('DELETE', `/api/tokens/${enc(id)}`),
 };
