@@ -62,10 +62,7 @@ export function Modal({
     if (!node) return;
     const opener = document.activeElement as HTMLElement | null;
     stack.push(node);
-    const target =
-      initialFocus?.current ??
-      node.querySelector<HTMLElement>(IN_BODY) ??
-      node;
+    const target = initialFocus?.current ?? node.querySelector<HTMLElement>(IN_BODY) ?? node;
     target.focus();
 
     const innermost = () => stack[stack.length - 1] === node;
