@@ -31,8 +31,9 @@ export function Composer({
   const editingId = editing?.id;
 
   // Editing starts: the field takes the message's text (the draft waits in `drafts`), caret at
-  // the end; it ends: the draft comes back.
-  useEffect(() => {
+  // the end; it ends: the draft comes back. Before paint, so "Editing" never shows over an
+  // empty field.
+  useLayoutEffect(() => {
     const el = area.current;
     if (editingId === undefined) {
       setText(drafts.get(roomId) ?? '');
