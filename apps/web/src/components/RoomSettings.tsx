@@ -1,21 +1,10 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
-import type { RoomMember, RoomRole } from '../contracts';
-import { ApiError } from '../lib/api';
-import {
-  canChangeRole,
-  canInvite,
-  canKick,
-  isAdmin,
-  isOwner,
-  roleLabel,
-  roomTitle,
-} from '../lib/selectors';
+import { ApiError, errorText } from '../lib/api';
+import { isAdmin, isOwner, roomTitle } from '../lib/selectors';
 import type { ChatState, ChatStore, RoomView } from '../lib/store';
-import { Avatar } from './Avatar';
-import { BlockButton } from './BlockButton';
-import { Presence } from './Presence';
 import { roomNameProblem, topicProblem } from './CreateRoomDialog';
 import { Modal } from './Modal';
+import { RoomMembers } from './RoomMembers';
 import { UserPicker } from './UserPicker';
 
 interface Props {
@@ -24,9 +13,6 @@ interface Props {
   view: RoomView;
   onClose: () => void;
 }
-
-const errorText = (err: unknown, fallback: string) =>
-  err instanceof ApiError && err.status !== 0 ? err.message : fallback;
 
 /**
  * A group room's settings, as a drawer: name and topic (admins edit them), the members (paged,
@@ -87,7 +73,7 @@ export function RoomSettings({ store, state, view, onClose }: Props) {
             </p>
           )
         )}
-        <MemberSection store={store} state={state} view={view} onInvite={() => setInviting(true)} />
+        <RoomMembers store={store} state={state} view={view} onInvite={() => setInviting(true)} />
         <section className="settings__section" aria-label="Leave">
           {leaveError && (
             <p className="form-error" role="alert" data-testid="leave-error">
@@ -196,188 +182,5 @@ function DetailsForm({ store, view }: { store: ChatStore; view: RoomView }) {
         </button>
       </div>
     </form>
-  );
-}
-
-// ---- members ----------------------------------------------------------------------------------
-
-interface MemberSectionProps {
-  store: ChatStore;
-  state: ChatState;
-  view: RoomView;
-  onInvite: () => void;
-}
-
-function MemberSection({ store, state, view, onInvite }: MemberSectionProps) {
-  const room = view.room;
-  const list = state.members[room.id];
-  const [error, setError] = useState<string | null>(null);
-  const [confirm, setConfirm] = useState<{ userId: string; action: 'kick' | 'owner' } | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const headingId = useId();
-
-  async function run(userId: string, action: () => Promise<void>, fallback: string) {
-    setBusy(userId);
-    setError(null);
-    try {
-      await action();
-      setConfirm(null);
-    } catch (err) {
-      setError(errorText(err, fallback));
-    } finally {
-      setBusy(null);
-    }
-  }
-
-  const role = (m: RoomMember, next: RoomRole) =>
-    run(m.user.id, () => store.setRole(room.id, m.user.id, next), 'Could not change the role');
-
-  return (
-    <section className="settings__section" aria-labelledby={headingId}>
-      <div className="settings__heading">
-        <h3 id={headingId}>
-          Members{' '}
-          <span className="settings__count" data-testid="member-count">
-            {room.memberCount}
-          </span>
-        </h3>
-        {canInvite(room) && (
-          <button
-            type="button"
-            className="btn btn--sm btn--primary"
-            onClick={onInvite}
-            data-testid="invite"
-          >
-            + Invite people
-          </button>
-        )}
-      </div>
-      {(error || list?.error) && (
-        <p className="form-error" role="alert">
-          {error ?? list?.error}
-        </p>
-      )}
-      <ul className="members" aria-busy={list?.loading ?? true} data-testid="members">
-        {list?.members.map((m) => {
-          const user = state.users[m.user.id] ?? m.user;
-          const me = m.user.id === state.me.id;
-          const asking = confirm?.userId === m.user.id ? confirm.action : null;
-          return (
-            <li
-              key={m.user.id}
-              className="member"
-              data-testid="member"
-              data-user-id={m.user.id}
-              data-role={m.role}
-            >
-              <Avatar name={user.username} status={user.status} size="sm" />
-              <span className="member__main">
-                <span className="member__name">
-                  <bdi>{user.username}</bdi>
-                  {me && <span className="member__you"> (you)</span>}
-                </span>
-                <Presence user={user} />
-                <span className={`member__role member__role--${m.role}`}>{roleLabel[m.role]}</span>
-              </span>
-              <BlockButton store={store} state={state} user={user} />
-              {asking ? (
-                <span className="member__actions member__confirm" role="group" aria-label="Confirm">
-                  <span>
-                    {asking === 'kick'
-                      ? 'Remove from the room?'
-                      : 'Make them the owner? You become an admin.'}
-                  </span>
-                  <button
-                    type="button"
-                    className="btn btn--sm btn--danger"
-                    disabled={busy !== null}
-                    onClick={() =>
-                      void (asking === 'kick'
-                        ? run(
-                            m.user.id,
-                            () => store.kick(room.id, m.user.id),
-                            'Could not remove them',
-                          )
-                        : role(m, 'owner'))
-                    }
-                    data-testid="confirm"
-                  >
-                    {asking === 'kick' ? 'Remove' : 'Make owner'}
-                  </button>
-                  <button type="button" className="btn btn--sm" onClick={() => setConfirm(null)}>
-                    Cancel
-                  </button>
-                </span>
-              ) : (
-                <span className="member__actions">
-                  {canChangeRole(room, m, state.me.id) && m.role === 'member' && (
-                    <button
-                      type="button"
-                      className="btn btn--sm"
-                      disabled={busy !== null}
-                      onClick={() => void role(m, 'admin')}
-                      aria-label={`Make ${user.username} an admin`}
-                    >
-                      Make admin
-                    </button>
-                  )}
-                  {canChangeRole(room, m, state.me.id) && m.role === 'admin' && (
-                    <button
-                      type="button"
-                      className="btn btn--sm"
-                      disabled={busy !== null}
-                      onClick={() => void role(m, 'member')}
-                      aria-label={`Make ${user.username} a member`}
-                    >
-                      Make member
-                    </button>
-                  )}
-                  {canChangeRole(room, m, state.me.id) && (
-                    <button
-                      type="button"
-                      className="btn btn--sm"
-                      disabled={busy !== null}
-                      onClick={() => setConfirm({ userId: m.user.id, action: 'owner' })}
-                      aria-label={`Make ${user.username} the owner`}
-                    >
-                      Make owner
-                    </button>
-                  )}
-                  {canKick(room, m, state.me.id) && (
-                    <button
-                      type="button"
-                      className="btn btn--sm btn--danger-ghost"
-                      disabled={busy !== null}
-                      onClick={() => setConfirm({ userId: m.user.id, action: 'kick' })}
-                      aria-label={`Remove ${user.username}`}
-                      data-testid="kick"
-                    >
-                      Remove
-                    </button>
-                  )}
-                </span>
-              )}
-            </li>
-          );
-        })}
-        {list?.loading && (
-          <li className="people__empty" role="status">
-            <span className="spinner" aria-hidden="true" /> Loading members…
-          </li>
-        )}
-        {list && !list.loading && list.nextCursor && (
-          <li className="people__more">
-            <button
-              type="button"
-              className="btn btn--sm"
-              onClick={() => void store.moreMembers(room.id)}
-              data-testid="members-more"
-            >
-              Load more
-            </button>
-          </li>
-        )}
-      </ul>
-    </section>
   );
 }

@@ -24,6 +24,10 @@ export class ApiError extends Error {
   }
 }
 
+/** The server's words for a failed call, or `fallback` when it could not be reached. */
+export const errorText = (err: unknown, fallback: string): string =>
+  err instanceof ApiError && err.status !== 0 ? err.message : fallback;
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
