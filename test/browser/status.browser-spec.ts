@@ -89,4 +89,20 @@ describe('status in the web client (Chromium, API + 2 gateways)', () => {
       .waitFor({ timeout: 30_000 });
     await dmRow().locator('[data-presence="offline"]').waitFor();
   });
+  it('moves "last seen" on as time passes, on one shared clock', async () => {
+    const { page } = ada;
+    // Ada's page on Playwright's clock (time flows, and can be moved without waiting).
+    await page.clock.install();
+    await page.reload();
+    await ada.openRoom(dmId);
+    const seen = header().getByTestId('room-status');
+    await seen.getByText(/^last seen (just now|1 minute ago)$/).waitFor();
+    // Five minutes on, as far as the page's clock knows: its next tick (at most 15 s away, run at
+    // once here, well before a Socket.IO ping could be missed) brings the words up to date.
+    await page.clock.setFixedTime(Date.now() + 5 * 60_000);
+    await page.clock.runFor(15_000);
+    await seen.getByText(/^last seen [56] minutes ago$/).waitFor({ timeout: 5_000 });
+    // Only the words changed: the connection stayed up.
+    await expect(page.getByTestId('offline-banner').count()).resolves.toBe(0);
+  });
 });

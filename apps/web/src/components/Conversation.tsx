@@ -2,10 +2,9 @@ import { useState } from 'react';
 import type { Message } from '../contracts';
 import { isolate, isTeamRoom, roomPeer, roomTitle } from '../lib/selectors';
 import type { ChatState, ChatStore, RoomView } from '../lib/store';
-import { presenceLine } from '../lib/presence';
 import { Avatar } from './Avatar';
 import { BlockButton } from './BlockButton';
-import { Presence } from './Presence';
+import { Presence, PresenceWords } from './Presence';
 import { LockIcon } from './LockIcon';
 import { Composer } from './Composer';
 import { MessageList, TypingLine } from './MessageList';
@@ -66,7 +65,7 @@ export function Conversation({ store, state, view, drafts, onBack, onSettings }:
           </h2>
           <p className="conversation__sub" data-testid="room-status">
             {peer ? (
-              presenceLine(peer)
+              <PresenceWords user={peer} />
             ) : (
               <>
                 {count > 0 && (

@@ -1,4 +1,5 @@
 import type { User } from '../contracts';
+import { useNow } from '../lib/clock';
 import { presenceLine } from '../lib/presence';
 
 /**
@@ -9,7 +10,11 @@ export function Presence({ user, textOnly = false }: { user: User; textOnly?: bo
   if (textOnly && !user.statusText) return null;
   return (
     <span className="presence-line" data-testid="presence" data-status={user.status}>
-      {!textOnly && <span data-testid="presence-state">{presenceLine(user)}</span>}
+      {!textOnly && (
+        <span data-testid="presence-state">
+          <PresenceWords user={user} />
+        </span>
+      )}
       {!textOnly && user.statusText && ' · '}
       {user.statusText && (
         <bdi className="presence-line__text" dir="auto" data-testid="status-text">
@@ -18,4 +23,9 @@ export function Presence({ user, textOnly = false }: { user: User; textOnly?: bo
       )}
     </span>
   );
+}
+
+/** "online", … or "last seen 5 minutes ago", kept current by the shared clock. */
+export function PresenceWords({ user }: { user: User }) {
+  return <>{presenceLine(user, useNow())}</>;
 }

@@ -2,10 +2,10 @@ import type { RefObject } from 'react';
 import { displayName, roomPeer, roomSections, roomTitle, unreadCount } from '../lib/selectors';
 import type { ChatState, RoomView } from '../lib/store';
 import { shortWhen } from '../lib/timeline';
-import { presenceLine } from '../lib/presence';
+import { useNow } from '../lib/clock';
 import { Avatar } from './Avatar';
 import { KeyIcon, LockIcon } from './LockIcon';
-import { Presence } from './Presence';
+import { Presence, PresenceWords } from './Presence';
 import { StatusButton } from './StatusPicker';
 
 interface Props {
@@ -145,7 +145,12 @@ function RoomItem({
           <span className="room__name">
             {room.kind === 'private' && <LockIcon label="Private" />}
             <bdi data-testid="room-name">{title}</bdi>
-            {peer && <span className="sr-only"> ({presenceLine(peer)})</span>}
+            {peer && (
+              <span className="sr-only">
+                {' ('}
+                <PresenceWords user={peer} />)
+              </span>
+            )}
             {peer && <Presence user={peer} textOnly />}
           </span>
           <span className="room__preview">
@@ -166,7 +171,7 @@ function RoomItem({
           </span>
         </span>
         <span className="room__side">
-          {last && <time className="room__time">{shortWhen(last.date)}</time>}
+          {last && <ShortWhen date={last.date} />}
           {unread > 0 && (
             <span className="badge" data-testid="unread" aria-label={`${unread} unread`}>
               {unread > 99 ? '99+' : unread}
@@ -176,4 +181,10 @@ function RoomItem({
       </button>
     </li>
   );
+}
+
+/** The time of a room's last message: the time today, else a day or date (the clock moves it). */
+function ShortWhen({ date }: { date: number }) {
+  const now = useNow();
+  return <time className="room__time">{shortWhen(date, new Date(now))}</time>;
 }
