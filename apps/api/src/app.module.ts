@@ -22,6 +22,7 @@ import { RealtimeModule } from './realtime/realtime.module';
 import { ClientConfigController } from './client-config/client-config.controller';
 import { TokensModule } from './tokens/tokens.module';
 import { MqModule } from './mq/mq.module';
+import { EventsModule } from './events/events.module';
 
 @Module({})
 export class AppModule {
@@ -50,6 +51,7 @@ export class AppModule {
         MetricsModule,
         TokensModule,
         MqModule,
+        EventsModule,
       ],
       controllers: [ClientConfigController],
       providers: [

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { parseRoomId, SessionIdentity, TokenBucket } from '@app/chat';
+import type { AdapterPeer, AdapterSocket } from '@app/chat';
 import { Message, ServerEvents, TalkEvent } from '@app/contracts';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { AdapterPeer, AdapterSocket } from './adapter-socket';
 import type { DoorRealtime } from './door-realtime';
 import { escapeText } from './line-format';
 import { LineEvent, LineReader } from './line-reader';

@@ -1,6 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import {
+  AdapterPeer,
+  AdapterSocket,
   AnnounceServer,
+  assertAdapterSocketWorks,
+  parseRoomId,
   PresenceService,
   ServerSideEvents,
   SessionIdentity,
@@ -11,7 +15,14 @@ import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { connectIoAdapter, IoAdapterConnection } from '@app/redis';
 import { LRUCache } from 'lru-cache';
 import { Server } from 'socket.io';
-import { AdapterPeer, AdapterSocket, assertAdapterSocketWorks } from './adapter-socket';
+
+const ROOM_PREFIX = 'room:';
+
+/** Group rooms and General are not the door's business: their traffic is not even subscribed. */
+function dmRoomsOnly(room: string): boolean {
+  if (!room.startsWith(ROOM_PREFIX)) return true;
+  return parseRoomId(room.slice(ROOM_PREFIX.length))?.kind === 'dm';
+}
 
 /**
  * The door's place among the gateways: a Socket.IO server with no engine of its own on the same
@@ -50,7 +61,7 @@ export class DoorRealtime implements OnModuleInit, OnApplicationShutdown {
 
   /** Registers a connection with the adapter; it joins its rooms through the returned socket. */
   attach(id: string, peer: AdapterPeer, identity: SessionIdentity): AdapterSocket {
-    return new AdapterSocket(id, this.server!.of('/'), peer, identity);
+    return new AdapterSocket(id, this.server!.of('/'), peer, identity, dmRoomsOnly);
   }
 
   async username(userId: string): Promise<string> {

@@ -20,6 +20,7 @@ import { QueueConsumers } from './queues/queue-consumers';
 import { FeedsService } from './feeds/feeds.service';
 import { FeedWriter } from './feeds/feed-writer';
 import { FeedingChatEvents } from './feeds/feeding-chat-events';
+import { EventSubscriptions } from './subscriptions/event-subscriptions';
 
 const services = [
   UsersService,
@@ -39,6 +40,7 @@ const services = [
   QueueConsumers,
   FeedsService,
   FeedWriter,
+  EventSubscriptions,
 ];
 
 /** The API's per-request limits, so that apps never hold a rate-limit repository themselves. */

@@ -32,6 +32,8 @@ describe('validateEnv', () => {
       LIMIT_READS_PER_MINUTE: 600,
       PRESENCE_BROADCAST_MAX: 1000,
       SESSION_RECHECK_SECONDS: 30,
+      SSE_KEEPALIVE_SECONDS: 20,
+      SSE_MAX_BUFFER_KB: 1024,
       HISTORY_MAX_PER_ROOM: 10000,
       LOG_LEVEL: 'info',
     });
@@ -115,6 +117,8 @@ describe('validateEnv', () => {
       ['HISTORY_MAX_PER_ROOM', { HISTORY_MAX_PER_ROOM: '99' }],
       ['SESSION_RECHECK_SECONDS', { SESSION_RECHECK_SECONDS: '0' }],
       ['SESSION_RECHECK_SECONDS', { SESSION_RECHECK_SECONDS: '3601' }],
+      ['SSE_KEEPALIVE_SECONDS', { SSE_KEEPALIVE_SECONDS: '26' }],
+      ['SSE_MAX_BUFFER_KB', { SSE_MAX_BUFFER_KB: '8' }],
       ['DEMO_DATA', { DEMO_DATA: 'maybe' }],
       ['SIGNUP_ON_LOGIN', { SIGNUP_ON_LOGIN: '2' }],
     ])('names %s', (name, raw) => {

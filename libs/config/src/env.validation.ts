@@ -179,6 +179,20 @@ export class EnvironmentVariables {
   @Max(3600)
   SESSION_RECHECK_SECONDS = 30;
 
+  /** Seconds between keep-alive comments on an SSE stream (`/api/events`, `/stream`). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(25)
+  SSE_KEEPALIVE_SECONDS = 20;
+
+  /** An SSE client that lets this many KB pile up unread is cut (its events are dropped). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(16)
+  @Max(65536)
+  SSE_MAX_BUFFER_KB = 1024;
+
   @Transform(toInt)
   @IsInt()
   @Min(100)

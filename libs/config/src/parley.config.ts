@@ -59,6 +59,8 @@ export interface ParleyConfig {
   presenceBroadcastMax: number;
   /** A gateway cuts sockets whose session ended within this many seconds (SESSION_RECHECK_SECONDS). */
   sessionRecheckSeconds: number;
+  /** Server-Sent Events: keep-alive comment period, and the unread bytes that cut a client. */
+  sse: { keepAliveSeconds: number; maxBufferBytes: number };
   logLevel: string;
   trustProxy?: string;
   gatewayId?: string;
@@ -139,6 +141,10 @@ export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
     historyMaxPerRoom: env.HISTORY_MAX_PER_ROOM,
     presenceBroadcastMax: env.PRESENCE_BROADCAST_MAX,
     sessionRecheckSeconds: env.SESSION_RECHECK_SECONDS,
+    sse: {
+      keepAliveSeconds: env.SSE_KEEPALIVE_SECONDS,
+      maxBufferBytes: env.SSE_MAX_BUFFER_KB * 1024,
+    },
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     gatewayId: env.GATEWAY_ID,

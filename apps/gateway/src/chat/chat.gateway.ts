@@ -18,20 +18,19 @@ import {
   SocketAnnouncer,
   SocketRooms,
   UsersService,
+  within,
 } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import {
   checkPresenceWatch,
   checkSocketMessage,
+  checkSync,
   checkTyping,
   ClientEvents,
-  isPlainPayload,
   ROOM_ID_MESSAGE,
   isRoomId,
-  isValidCursor,
   Message,
   ServerEvents,
-  SYNC_MAX_ROOMS,
   SyncRoomResult,
   User,
 } from '@app/contracts';
@@ -48,17 +47,6 @@ export type { ParleyServer, ParleySocket, SocketData } from './socket-types';
 const TYPING_EXPIRES_MS = 6_000;
 /** How long a handshake waits for Redis to confirm the socket's subscriptions. */
 const SUBSCRIBE_WAIT_MS = 5_000;
-
-/** True when `work` settled within `ms` (a plain value counts as settled). */
-async function within(work: Promise<void> | void, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((done) => (timer = setTimeout(() => done(false), ms)));
-  try {
-    return await Promise.race([Promise.resolve(work).then(() => true as const), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 type Ok<T extends object = object> = { ok: true } & T;
 
@@ -248,19 +236,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     payload: unknown,
   ): Promise<Ok<{ rooms: Record<string, SyncRoomResult> }> | ErrorAck> {
     return this.handle(socket, async () => {
-      const cursors = (payload as { cursors?: unknown } | null)?.cursors;
-      if (!isPlainPayload(cursors))
-        return errorAck('bad_request', 'cursors must be an object of roomId → message id');
-      const entries = Object.entries(cursors);
-      if (entries.length > SYNC_MAX_ROOMS)
-        return errorAck('bad_request', `at most ${SYNC_MAX_ROOMS} rooms per sync`);
-      if (!entries.every(([roomId, cursor]) => isValidCursor(roomId, cursor))) {
-        return errorAck('bad_request', 'each cursor must be "0" or a message id, keyed by room id');
-      }
-      const rooms = await this.messages.sync(
-        socket.data.identity.userId,
-        cursors as Record<string, string>,
-      );
+      const cursors = checkSync(payload);
+      if (typeof cursors === 'string') return errorAck('bad_request', cursors);
+      const rooms = await this.messages.sync(socket.data.identity.userId, cursors);
       return { ok: true as const, rooms };
     });
   }

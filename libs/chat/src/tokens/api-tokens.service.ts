@@ -38,7 +38,7 @@ export interface ApiTokenIdentity {
  * owner is part of it: a re-check finds the token through the owner's list.
  */
 const TOKEN_SESSION = /^apitoken:([^:]+):(.+)$/;
-const tokenSessionId = (userId: string, tokenId: string) => `apitoken:${userId}:${tokenId}`;
+export const tokenSessionId = (userId: string, tokenId: string) => `apitoken:${userId}:${tokenId}`;
 
 export function isApiToken(credential: string): boolean {
   return TOKEN_SHAPE.test(credential);

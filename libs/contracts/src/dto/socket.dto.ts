@@ -46,6 +46,20 @@ export function isValidCursor(roomId: string, cursor: unknown): cursor is string
 
 export const SYNC_MAX_ROOMS = 200;
 
+/**
+ * The `sync` payload `{cursors}` (the socket event and `POST /api/sync`): the cursors, or what is
+ * wrong with them.
+ */
+export function checkSync(payload: unknown): Record<string, string> | string {
+  const cursors = isPlainPayload(payload) ? payload.cursors : undefined;
+  if (!isPlainPayload(cursors)) return 'cursors must be an object of roomId → message id';
+  const entries = Object.entries(cursors);
+  if (entries.length > SYNC_MAX_ROOMS) return `at most ${SYNC_MAX_ROOMS} rooms per sync`;
+  if (!entries.every(([roomId, cursor]) => isValidCursor(roomId, cursor)))
+    return 'each cursor must be "0" or a message id, keyed by room id';
+  return cursors as Record<string, string>;
+}
+
 /** `room.join` payload check. */
 export function isRoomId(value: unknown): value is string {
   return typeof value === 'string' && ROOM_ID_PATTERN.test(value);

@@ -1,7 +1,7 @@
-import { parseRoomId, SessionIdentity } from '@app/chat';
 import type { Namespace } from 'socket.io';
+import type { SessionIdentity } from '../sessions/sessions.service';
 
-/** What a door connection does with what the adapter hands it. */
+/** What a connection without a Socket.IO socket does with what the adapter hands it. */
 export interface AdapterPeer {
   /** A Socket.IO event addressed to this connection (by room, exactly as a socket gets it). */
   deliver(event: string, payload: unknown): void;
@@ -10,13 +10,13 @@ export interface AdapterPeer {
 }
 
 const EVENT_PACKET = 2;
-const ROOM_PREFIX = 'room:';
 
 /**
- * A door connection as the Socket.IO adapter sees it: an entry in the namespace's socket map,
- * in Socket.IO rooms like any socket (`user:`, `session:`, its DMs). Every way the domain reaches
- * sockets then reaches door users unchanged, exactly once per connection, on every door process:
- * room broadcasts, `socketsJoin` for a new DM, `disconnectSockets` for a revoked session. The
+ * A connection that is not a Socket.IO socket (a line-door connection, an SSE stream) as the
+ * Socket.IO adapter sees it: an entry in the namespace's socket map, in Socket.IO rooms like any
+ * socket (`user:`, `session:`, `room:`). Every way the domain reaches sockets then reaches it
+ * unchanged, exactly once per connection, on every process: room broadcasts, `socketsJoin` for a
+ * new room, `socketsLeave` for a removed member, `disconnectSockets` for a revoked session. The
  * adapter only calls `join`, `leave`, `disconnect`, `notifyOutgoingListeners` and
  * `client.writeToEngine` on a socket; `assertAdapterSocketWorks` checks that at boot.
  */
@@ -27,11 +27,13 @@ export class AdapterSocket {
   readonly handshake = { address: '', headers: {}, query: {}, auth: {} };
   readonly client = { writeToEngine: () => undefined };
 
+  /** `accepts`: the rooms this connection is in when told to join (default: every one). */
   constructor(
     readonly id: string,
     private readonly nsp: Namespace,
     private readonly peer: AdapterPeer,
     identity?: SessionIdentity,
+    private readonly accepts: (room: string) => boolean = () => true,
   ) {
     this.data = { identity };
     (nsp.sockets as Map<string, unknown>).set(id, this);
@@ -39,11 +41,7 @@ export class AdapterSocket {
 
   /** Settles once the adapter hears the rooms' channels, where it tells (as `socket.join`). */
   join(rooms: string | string[]): Promise<void> | void {
-    // Group rooms and General are not the door's business: their traffic is not even subscribed.
-    const wanted = ([] as string[]).concat(rooms).filter((room) => {
-      if (!room.startsWith(ROOM_PREFIX)) return true;
-      return parseRoomId(room.slice(ROOM_PREFIX.length))?.kind === 'dm';
-    });
+    const wanted = ([] as string[]).concat(rooms).filter(this.accepts);
     if (wanted.length === 0) return;
     wanted.forEach((room) => this.rooms.add(room));
     return this.nsp.adapter.addAll(this.id, new Set(wanted));
@@ -76,7 +74,7 @@ export class AdapterSocket {
 /** Fails the boot if a Socket.IO upgrade changed what AdapterSocket relies on. */
 export function assertAdapterSocketWorks(nsp: Namespace): void {
   const seen: unknown[] = [];
-  const probe = new AdapterSocket('parley-door-probe', nsp, {
+  const probe = new AdapterSocket(`parley-probe-${process.pid}`, nsp, {
     deliver: (event, payload) => seen.push([event, payload]),
     cut: () => seen.push('cut'),
   });
@@ -88,5 +86,5 @@ export function assertAdapterSocketWorks(nsp: Namespace): void {
     probe.remove();
   }
   if (JSON.stringify(seen) !== JSON.stringify([['probe', 1], 'cut']))
-    throw new Error('Socket.IO adapter internals changed: door connections would hear nothing');
+    throw new Error('Socket.IO adapter internals changed: adapter sockets would hear nothing');
 }

@@ -1,0 +1,85 @@
+import { EventEmitter } from 'node:events';
+import type { Response } from 'express';
+import { SseStream } from './sse-stream';
+
+/** A response whose client reads nothing: every write stays in its buffer. */
+class UnreadResponse extends EventEmitter {
+  written: string[] = [];
+  writableLength = 0;
+  destroyed = false;
+  ended = false;
+  statusCode = 0;
+  headers: Record<string, string> = {};
+  status(code: number) {
+    this.statusCode = code;
+    return this;
+  }
+  set(headers: Record<string, string>) {
+    Object.assign(this.headers, headers);
+    return this;
+  }
+  flushHeaders() {}
+  write(chunk: string) {
+    this.written.push(chunk);
+    this.writableLength += Buffer.byteLength(chunk);
+    return this.writableLength < 16_384;
+  }
+  end() {
+    this.ended = true;
+    this.emit('close');
+  }
+  destroy() {
+    this.destroyed = true;
+    this.emit('close');
+  }
+}
+
+function open(maxBufferBytes = 4_096) {
+  const res = new UnreadResponse();
+  const stream = new SseStream(res as unknown as Response, {
+    keepAliveMs: 60_000,
+    maxBufferBytes,
+  });
+  return { res, stream };
+}
+
+describe('SseStream', () => {
+  it('writes each event as `event:` and one `data:` line, after what arrived before start', () => {
+    const { res, stream } = open();
+    stream.deliver('message', { message: 'two\nlines' });
+    stream.start();
+    stream.deliver('room.left', { roomId: '0' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['Content-Type']).toMatch(/^text\/event-stream/);
+    expect(res.written).toEqual([
+      ': connected\n\n',
+      'event: message\ndata: {"message":"two\\nlines"}\n\n',
+      'event: room.left\ndata: {"roomId":"0"}\n\n',
+    ]);
+  });
+
+  it('cuts a client that leaves more than the cap unread, and writes nothing after that', () => {
+    const { res, stream } = open(4_096);
+    let ended = 0;
+    stream.start(() => (ended += 1));
+    const payload = { text: 'x'.repeat(1_000) };
+    for (let i = 0; i < 100; i += 1) stream.deliver('message', payload);
+    expect(res.destroyed).toBe(true);
+    expect(ended).toBe(1);
+    expect(stream.closed).toBe(true);
+    // The cap plus at most one event: the rest was dropped, not buffered.
+    expect(res.writableLength).toBeLessThan(4_096 + 1_100);
+  });
+
+  it('ends the response when cut (a revoked session), once', () => {
+    const { res, stream } = open();
+    let ended = 0;
+    stream.start(() => (ended += 1));
+    stream.cut();
+    stream.cut();
+    stream.deliver('message', {});
+    expect(res.ended).toBe(true);
+    expect(ended).toBe(1);
+    expect(res.written).toEqual([': connected\n\n']);
+  });
+});
