@@ -39,6 +39,7 @@ import { AuthService } from '../auth/auth.service';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 import { Public } from '../common/public.decorator';
 import { KnownDevice } from '../auth/known-device';
+import { SseStream } from '../events/sse-stream';
 import { CompatExceptionFilter } from './compat-exception.filter';
 
 const SEED_PAGE_DEFAULT = { offset: 0, size: 15 };
@@ -113,6 +114,17 @@ export class CompatController {
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string> {
     await this.auth.logout(req, res, this.config.session.cookieName);
     return 'OK';
+  }
+
+  /**
+   * The Python demo's client opens `EventSource('/stream')` beside its socket and handles what
+   * arrives on both the same way; the socket already carries every event, so this stream carries
+   * keep-alive comments only (anything more would show twice).
+   */
+  @Get('stream')
+  stream(@Res() res: Response): void {
+    const { keepAliveSeconds, maxBufferBytes } = this.config.sse;
+    new SseStream(res, { keepAliveMs: keepAliveSeconds * 1000, maxBufferBytes }).start();
   }
 
   @Get('users/online')
