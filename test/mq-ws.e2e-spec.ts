@@ -248,4 +248,24 @@ describe('/mq/ws: WebSocket consumers', () => {
       expect(closed.at - started).toBeLessThan(1000);
     }
   });
+
+  // Last: it kills the second process.
+  it('kill -9 of the process holding un-acked ws messages: they reach a consumer on the other', async () => {
+    await mq(first(), alice.token).post('/mq/p/crash').type('form').send({ policy: 'roundrobin' });
+    const doomed = await open(second.url, 'crash', { query: '?ack=1' });
+    const keys: string[] = [];
+    for (let i = 0; i < 5; i += 1) keys.push(await add(first(), 'crash', `c${i}`));
+    await waitFor(() => doomed.messages().length === 5);
+    await second.stop('SIGKILL'); // it held all five on leases, none acked
+    const survivor = await open(first(), 'crash', { query: '?ack=1', autoAck: true });
+    await waitFor(() => survivor.messages().length === 5, 10_000);
+    expect(
+      survivor
+        .messages()
+        .map((m) => m.key)
+        .sort(),
+    ).toEqual([...keys].sort());
+    await waitFor(async () => (await stats('crash')).metrics.acked === 5);
+    expect(await stats('crash')).toMatchObject({ len: 0, leased: 0 });
+  });
 });
