@@ -20,12 +20,13 @@ const {
   startParley,
   startBaseline,
 } = require('./lib/servers');
-const { log, sleep, pool, api, runLoadgen, cpuBetween, withCpu, fmt } = require('./lib/harness');
+const { log, sleep, pool, api, runLoadgen, cpuBetween, withCpu } = require('./lib/harness');
 const presence = require('./presence');
 const mq = require('./mq');
 const door = require('./door');
 const updates = require('./updates');
 const moderate = require('./moderate');
+const { report } = require('./lib/report');
 
 // The default list: what `npm run bench` (and the BENCH_SMOKE=1 run in `npm test`) runs.
 const ALL = ['dm', 'room', 'moderate', 'connect', 'history', 'sync'];
@@ -238,133 +239,6 @@ async function runTarget(target) {
   return out;
 }
 
-/** The best step that held the bar: zero loss and p99 within `p99Ms`. */
-function best(rows = [], p99Ms) {
-  const ok = rows.filter((r) => r.loss === 0 && r.latency.p99 !== null && r.latency.p99 <= p99Ms);
-  return ok.length ? ok[ok.length - 1] : null;
-}
-
-function report(results) {
-  const lines = [];
-  const row = (cells) => lines.push(`| ${cells.join(' | ')} |`);
-  lines.push('');
-  if (['dm', 'room', 'moderate'].some((s) => classic.includes(s))) {
-    row([
-      'scenario',
-      'target',
-      'offered msg/s',
-      'deliveries/s',
-      'p50 ms',
-      'p99 ms',
-      'max ms',
-      'loss',
-      'dup',
-      'ooo',
-      'acks ok/fail',
-      'server CPU µs/delivery',
-      'loadgen CPU s',
-    ]);
-    row(Array(13).fill('---'));
-  }
-  for (const scenario of ['dm', 'room', 'moderate', 'door']) {
-    for (const target of ['baseline', 'parley']) {
-      for (const r of results[target]?.[scenario] ?? []) {
-        row([
-          scenario,
-          target,
-          r.rate,
-          r.deliveriesPerSec,
-          fmt(r.latency.p50, 1),
-          fmt(r.latency.p99, 1),
-          fmt(r.latency.max, 1),
-          r.loss,
-          r.duplicates,
-          r.outOfOrder,
-          `${r.acksOk}/${r.acksFailed}`,
-          fmt(r.cpuUsPerDelivery, 1),
-          fmt(r.loadgenCpuSec, 1),
-        ]);
-      }
-    }
-  }
-  lines.push('');
-  const summary = {};
-  for (const [scenario, p99] of [
-    ['dm', 50],
-    ['room', 250],
-  ]) {
-    const b = best(results.baseline?.[scenario], p99);
-    const p = best(results.parley?.[scenario], p99);
-    if (!b && !p) continue;
-    summary[scenario] = {
-      p99BarMs: p99,
-      parley: p && {
-        rate: p.rate,
-        deliveriesPerSec: p.deliveriesPerSec,
-        p99: p.latency.p99,
-        cpuUsPerDelivery: p.cpuUsPerDelivery,
-      },
-      baseline: b && {
-        rate: b.rate,
-        deliveriesPerSec: b.deliveriesPerSec,
-        p99: b.latency.p99,
-        cpuUsPerDelivery: b.cpuUsPerDelivery,
-      },
-      throughputRatio: p && b ? p.deliveriesPerSec / b.deliveriesPerSec : null,
-      cpuPerDeliveryRatio: p && b ? p.cpuUsPerDelivery / b.cpuUsPerDelivery : null,
-    };
-    lines.push(
-      `${scenario}: best step within p99 ≤ ${p99} ms and no loss: Parley ${p ? `${p.rate} msg/s (${p.deliveriesPerSec} deliveries/s, p99 ${p.latency.p99} ms)` : 'none'}, ` +
-        `baseline ${b ? `${b.rate} msg/s (${b.deliveriesPerSec} deliveries/s, p99 ${b.latency.p99} ms)` : 'none'}; ` +
-        `Parley ÷ baseline throughput ${fmt(summary[scenario].throughputRatio, 2)}, CPU per delivery ${fmt(summary[scenario].cpuPerDeliveryRatio, 2)}`,
-    );
-  }
-  const mod = moderate.report(results.baseline?.moderate, results.parley?.moderate);
-  if (mod.summary) summary.moderate = mod.summary;
-  lines.push(...mod.lines);
-  for (const target of ['baseline', 'parley']) {
-    const c = results[target]?.connect;
-    if (c)
-      lines.push(
-        `connect ${target}: ${c.connections} connections in ${fmt(c.connectMs / 1000, 1)} s (quiet after ${fmt(c.settledMs / 1000, 1)} s), RSS per connection per gateway ${c.rssKbPerConnection.join(' / ')} KB`,
-      );
-    const h = results[target]?.history;
-    if (h)
-      lines.push(
-        `history ${target}: ${h.perSec} pages/s of 50, p99 ${h.latency.p99} ms, failed ${h.failed}`,
-      );
-    const s = results[target]?.sync;
-    if (s)
-      lines.push(
-        `sync ${target}: ${s.clients} clients reconnected in ${fmt(s.reconnectMs / 1000, 2)} s (server CPU ${fmt(s.reconnectCpuSec, 2)} s), then ${s.caughtUp} caught up (${PARAMS.sync.behind} behind) in ${fmt(s.syncMs / 1000, 2)} s (server CPU ${fmt(s.serverCpuSec, 2)} s), wrong ${s.wrong}`,
-      );
-  }
-  for (const name of ['connect', 'history', 'sync']) {
-    const p = results.parley?.[name];
-    const b = results.baseline?.[name];
-    if (!p || !b) continue;
-    const ratio =
-      name === 'connect'
-        ? b.connectMs / p.connectMs
-        : name === 'history'
-          ? p.perSec / b.perSec
-          : b.syncMs / p.syncMs;
-    summary[name] = { parley: p, baseline: b, speedRatio: ratio };
-    lines.push(`${name}: Parley ÷ baseline speed ${fmt(ratio, 2)}`);
-    if (name === 'sync') {
-      summary.reconnect = {
-        speedRatio: b.reconnectMs / p.reconnectMs,
-        allInRatio: b.allMs / p.allMs,
-      };
-      lines.push(
-        `sync, the reconnect before it: Parley ÷ baseline speed ${fmt(summary.reconnect.speedRatio, 2)} (both phases ${fmt(summary.reconnect.allInRatio, 2)})`,
-      );
-    }
-  }
-  if (lines.some((l) => l !== '')) process.stdout.write(`${lines.join('\n')}\n\n`);
-  return summary;
-}
-
 /** The commit Parley runs from (BENCH_ROOT or this checkout), "+dirty" with local changes. */
 function parleyCommit() {
   try {
@@ -405,7 +279,7 @@ async function main() {
     log('— parley line door (DM pairs over TCP) —');
     (results.parley ??= {}).door = await door.run(PARAMS.door);
   }
-  const summary = report(results);
+  const summary = report(results, { classic, syncBehind: PARAMS.sync.behind });
   if (results.parley?.door) summary.door = door.report(results.parley.door, results.parley.dm);
   if (results.parley?.updates)
     summary.updates = updates.report(results.parley.updates, PARAMS.updates);
