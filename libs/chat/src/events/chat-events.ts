@@ -11,7 +11,8 @@ export interface ChatEventMap {
    * channels instead of the room's, for the first message of a room opened this very moment
    * (another gateway may not be listening on the new room's channel yet).
    */
-  messageCreated: { message: Message; toUsers?: string[] };
+  /** `fed`: the room has feeds, so the feed writer copies the message (feeds/feed-writer.ts). */
+  messageCreated: { message: Message; toUsers?: string[]; fed?: boolean };
   /** A message was edited, deleted or reacted to: `seq` is the change's, `message` its state. */
   messageUpdated: { roomId: string; seq: number; message: Message };
   /** A user's read marker moved forward (their other devices follow it). */

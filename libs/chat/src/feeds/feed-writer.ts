@@ -25,8 +25,10 @@ export class FeedWriter {
   observe<K extends keyof ChatEventMap>(name: K, event: ChatEventMap[K]): void {
     let work: Promise<void> | undefined;
     if (name === 'messageCreated') {
-      const { message } = event as ChatEventMap['messageCreated'];
-      work = this.feed(message.roomId, { type: 'message', message });
+      // The append told whether the room has feeds: most rooms have none, and a read of the
+      // room's feeds per message was a Redis round trip on every send.
+      const { message, fed } = event as ChatEventMap['messageCreated'];
+      if (fed) work = this.feed(message.roomId, { type: 'message', message });
     } else if (name === 'messageUpdated') {
       const { roomId, seq, message } = event as ChatEventMap['messageUpdated'];
       work = this.feed(roomId, { type: 'update', roomId, seq, message });

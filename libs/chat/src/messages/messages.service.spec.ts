@@ -1,4 +1,4 @@
-import { RedisKeys } from '@app/redis';
+import { FeedsRepository, RedisKeys } from '@app/redis';
 import { Account, ChatDomain, chatDomain } from '../../../../test/support/chat-domain';
 
 // Real Redis: the private server started by the jest global setup, database 7 (ours alone).
@@ -37,9 +37,30 @@ describe('MessagesService.send (real repositories, no Nest container)', () => {
     }
     expect(sent.map((m) => m.seq)).toEqual([1, 2, 3]);
     expect(chat.events.take()).toEqual(
-      sent.map((message) => ({ name: 'messageCreated', event: { message, toUsers: undefined } })),
+      sent.map((message) => ({
+        name: 'messageCreated',
+        event: { message, toUsers: undefined, fed: false },
+      })),
     );
     expect((await chat.rooms.get(alice.id, id)).lastSeq).toBe(3);
+  });
+
+  it('a message says whether its room has feeds, so feeds are read only for those rooms', async () => {
+    const [fed, plain] = [await room('private', alice), await room('private', alice)];
+    const feeds = new FeedsRepository(chat.redis);
+    const record = { roomId: fed, userId: alice.id, queue: 'bot', created: Date.now() };
+    expect(await feeds.add(record, { perRoom: 5, perUser: 5 })).toBe('added');
+    await chat.messages.send(alice.id, fed, 'to the feed');
+    await chat.messages.send(alice.id, plain, 'to nobody');
+    expect(chat.events.take().map((e) => e.event)).toEqual([
+      expect.objectContaining({ fed: true }),
+      expect.objectContaining({ fed: false }),
+    ]);
+    await feeds.remove(fed, alice.id, 'bot');
+    await chat.messages.send(alice.id, fed, 'feed gone');
+    expect(chat.events.take().map((e) => e.event)).toEqual([
+      expect.objectContaining({ fed: false }),
+    ]);
   });
 
   it('everyone may post in General', async () => {
@@ -108,12 +129,15 @@ describe('MessagesService.send (real repositories, no Nest container)', () => {
       expect(opened).toMatchObject({ name: 'roomOpened', event: { roomId: dmId, dm: true } });
       expect(created).toEqual({
         name: 'messageCreated',
-        event: { message, toUsers: [alice.id, bob.id] },
+        event: { message, toUsers: [alice.id, bob.id], fed: false },
       });
       // The DM exists now: the next message travels on the room's channel as usual.
       const next = await chat.messages.send(alice.id, dmId, 'hey', undefined, { openDm: true });
       expect(chat.events.take()).toEqual([
-        { name: 'messageCreated', event: { message: next.message, toUsers: undefined } },
+        {
+          name: 'messageCreated',
+          event: { message: next.message, toUsers: undefined, fed: false },
+        },
       ]);
     });
 

@@ -99,7 +99,11 @@ export class MessagesService {
           throw Conflict('clientId was already used for a different message');
         return { message: result.message, created: false };
       case 'created':
-        this.events.emit('messageCreated', { message: result.message, toUsers: openedWith });
+        this.events.emit('messageCreated', {
+          message: result.message,
+          toUsers: openedWith,
+          fed: result.fed,
+        });
         return { message: result.message, created: true };
     }
   }

@@ -31,6 +31,7 @@ type AppendCommand = (
   rolesKey: string,
   changeCountKey: string,
   readMarkersKey: string,
+  feedsKey: string,
   from: string,
   text: string,
   clientId: string,
@@ -38,7 +39,7 @@ type AppendCommand = (
   clientIdTtl: number,
   entryId: string,
   everyone: '0' | '1',
-) => Promise<[number, string?, (number | string[])?]>;
+) => Promise<[number, string?, (number | string[])?, number?]>;
 
 type States = (string | null)[];
 type NewestPageCommand = (
@@ -83,7 +84,8 @@ export interface AppendInput {
 }
 
 export type AppendResult =
-  | { status: 'created'; message: Message }
+  /** `fed`: the room has feeds (libs/chat feeds) to copy the message into. */
+  | { status: 'created'; message: Message; fed: boolean }
   | { status: 'duplicate'; message: Message }
   | { status: 'duplicate-trimmed'; id: string }
   | { status: 'no-room' }
@@ -98,7 +100,7 @@ export class MessagesRepository {
   private readonly syncCmd: SyncCommand;
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
-    this.appendCmd = defineScript<AppendCommand>(redis, 'parleyAppendMessage', 7, APPEND_MESSAGE);
+    this.appendCmd = defineScript<AppendCommand>(redis, 'parleyAppendMessage', 8, APPEND_MESSAGE);
     this.newestPageCmd = defineScript<NewestPageCommand>(redis, 'parleyNewestPage', 3, NEWEST_PAGE);
     this.rangeCmd = defineScript<RangeCommand>(redis, 'parleyRange', 2, RANGE_WITH_STATE);
     this.syncCmd = defineScript<SyncCommand>(redis, 'parleySyncAfter', 3, SYNC_AFTER);
@@ -129,7 +131,7 @@ export class MessagesRepository {
     const cidKey = clientId
       ? RedisKeys.roomClientId(roomId, from, clientId)
       : RedisKeys.roomClientId(roomId, from, '-');
-    const [status, id, extra] = await this.appendCmd(
+    const [status, id, extra, fed] = await this.appendCmd(
       RedisKeys.roomMessages(roomId),
       RedisKeys.roomSeq(roomId),
       cidKey,
@@ -137,6 +139,7 @@ export class MessagesRepository {
       RedisKeys.roomRoles(roomId),
       RedisKeys.roomChangeCount(roomId),
       RedisKeys.roomReadMarkers(roomId),
+      RedisKeys.roomFeeds(roomId),
       from,
       text,
       clientId,
@@ -156,6 +159,7 @@ export class MessagesRepository {
           id!,
           ['f', from, 'm', text, 's', String(extra), 'c', clientId],
         ]),
+        fed: fed === 1,
       };
     }
     if (status === 0)

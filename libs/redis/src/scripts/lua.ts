@@ -26,9 +26,11 @@ return id
 
 /**
  * Append a message: KEYS = stream, seq counter, clientId key (unused when ARGV[3] is ''), room
- * hash, room roles hash, change count, read markers hash; ARGV = from, text, clientId, maxlen, clientId ttl (s), entry id ('*' or
- * explicit for seeding), '1' when the room is everyone's (General) else '0'.
- * Returns {1, id, seq} for a new message, {0, id, fields} when the clientId was already used
+ * hash, room roles hash, change count, read markers hash, room feeds hash; ARGV = from, text,
+ * clientId, maxlen, clientId ttl (s), entry id ('*' or explicit for seeding), '1' when the room is
+ * everyone's (General) else '0'.
+ * Returns {1, id, seq, fed} for a new message (fed = 1 when the room has feeds, so that the feed
+ * writer reads them only then, not once per message), {0, id, fields} when the clientId was already used
  * (the stored copy), {2, id} when that copy has since been trimmed away, {3} for a room that does
  * not exist, {4} when the sender is not a member and {5} when the sender is blocked in this DM
  * (a `blocked:<id>` field of the DM's hash). Membership is checked in the same step as
@@ -72,7 +74,7 @@ end
 if cid ~= '' then redis.call('SET', KEYS[3], id, 'EX', ARGV[5]) end
 local messages = seq - tonumber(redis.call('GET', KEYS[6]) or '0')
 redis.call('HSET', KEYS[7], ARGV[1], seq .. ':' .. messages)
-return {1, id, seq}
+return {1, id, seq, redis.call('EXISTS', KEYS[8])}
 `;
 
 /*
