@@ -22,7 +22,8 @@ export class FeedWriter {
     private readonly queues: QueuesService,
   ) {}
 
-  observe<K extends keyof ChatEventMap>(name: K, event: ChatEventMap[K]): void {
+  /** Starts the work an event asks for; the promise (for tests) settles when it is done. */
+  observe<K extends keyof ChatEventMap>(name: K, event: ChatEventMap[K]): Promise<void> {
     let work: Promise<void> | undefined;
     if (name === 'messageCreated') {
       // The append told whether the room has feeds: most rooms have none, and a read of the
@@ -36,7 +37,9 @@ export class FeedWriter {
       const { room, user } = event as ChatEventMap['memberLeft'];
       work = this.stop(room.id, user.id);
     }
-    work?.catch((err: Error) => this.logger.warn(`room feed skipped: ${err.message}`));
+    return (work ?? Promise.resolve()).catch((err: Error) =>
+      this.logger.warn(`room feed skipped: ${err.message}`),
+    );
   }
 
   private async feed(roomId: string, item: FeedItem): Promise<void> {

@@ -15,6 +15,6 @@ export class FeedingChatEvents extends ChatEvents {
 
   emit<K extends ChatEventName>(name: K, event: ChatEventMap[K]): void {
     this.announcer.emit(name, event);
-    this.feeds.observe(name, event);
+    void this.feeds.observe(name, event);
   }
 }
