@@ -249,6 +249,20 @@ describe('/mq/ws: WebSocket consumers', () => {
     }
   });
 
+  it('logging the session out closes its consumers within 1 s', async () => {
+    const dora = await registerUser(first(), 'wsd');
+    const ws = await open(second.url, 'bye', { token: dora.token });
+    const started = Date.now();
+    await request(first())
+      .post('/api/auth/logout')
+      .set('Authorization', `Bearer ${dora.token}`)
+      .expect(204);
+    const closed = await ws.closed;
+    expect(closed).toMatchObject({ code: 1008, reason: 'session revoked' });
+    expect(closed.at - started).toBeLessThan(1000);
+    expect(ws.frames).toEqual([{ error: 'session revoked' }]);
+  });
+
   // Last: it kills the second process.
   it('kill -9 of the process holding un-acked ws messages: they reach a consumer on the other', async () => {
     await mq(first(), alice.token).post('/mq/p/crash').type('form').send({ policy: 'roundrobin' });
