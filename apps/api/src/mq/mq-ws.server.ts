@@ -123,7 +123,12 @@ export class MqWsServer implements OnModuleInit, OnApplicationShutdown {
 
   /** Who the request is and what it asks for; a Refusal (with its status) otherwise. */
   private async admit(req: IncomingMessage, socket: Duplex) {
-    const url = new URL(req.url ?? '/', 'http://parley.invalid');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://parley.invalid');
+    } catch {
+      throw new Refusal(400, 'Bad URL');
+    }
     if (CREDENTIAL_PARAMS.some((p) => url.searchParams.has(p))) {
       throw new Refusal(
         400,
