@@ -17,15 +17,23 @@ async function main() {
   for (const c of [pub, sub, data]) c.on('error', () => undefined);
   const toMessage = (roomId, [id, f]) => ({ id, roomId, from: f[1], message: f[3] });
 
-  const history = async (res) => {
-    const entries = await data.xrevrange('bench:stream', '+', '-', 'COUNT', 51);
+  // `/history?before=<id>`: the page before that entry (older pages), else the newest page.
+  const history = async (res, before) => {
+    const entries = await data.xrevrange(
+      'bench:stream',
+      before ? `(${before}` : '+',
+      '-',
+      'COUNT',
+      51,
+    );
     const messages = entries.slice(0, 50).reverse();
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ messages: messages.map((e) => toMessage('0', e)) }));
   };
   const server = http.createServer((req, res) => {
     if (req.url.startsWith('/history')) {
-      history(res).catch(() => res.writeHead(503).end());
+      const before = new URL(req.url, 'http://x').searchParams.get('before');
+      history(res, before).catch(() => res.writeHead(503).end());
       return;
     }
     res.end('ok');

@@ -63,7 +63,12 @@ const PARAMS = {
     stopP99Ms: 250,
   },
   connect: { connections: size(10000, 200) },
-  history: { concurrency: size(32, 4), durationMs: size(5000, 500), seeded: size(600, 60) },
+  history: {
+    concurrency: size(32, 4),
+    durationMs: size(5000, 500),
+    seeded: size(600, 60),
+    olderDepth: size(300, 30),
+  },
   sync: { clients: size(1000, 40), behind: size(100, 10) },
   moderate: moderate.params(smoke),
   ...(scenarios.includes('presence') ? { presence: presence.params(smoke) } : {}),
@@ -117,6 +122,28 @@ async function prepare(target, servers, redis) {
   await pipeline.exec();
   client.disconnect();
   return { users, dmRooms };
+}
+
+/** The id of the message `depth` before the newest in General: where the older pages start. */
+async function olderCursor(target, servers, redis, ctx, depth) {
+  if (target === 'parley') {
+    let before = '';
+    for (let left = depth; left > 0; left -= 100) {
+      const page = await api(
+        servers.apiUrl,
+        'GET',
+        `/api/rooms/0/messages?limit=${Math.min(left, 100)}${before && `&before=${before}`}`,
+        null,
+        ctx.users[0].token,
+      );
+      before = page.messages[0].id;
+    }
+    return before;
+  }
+  const client = new Redis(redis.url);
+  const entries = await client.xrevrange('bench:stream', '+', '-', 'COUNT', depth);
+  client.disconnect();
+  return entries[entries.length - 1][0];
 }
 
 async function syncCursor(target, servers, redis, behind, ctx) {
@@ -211,15 +238,25 @@ async function runTarget(target) {
           rssKbPerConnection: rssDelta.map((d) => Math.round(d / perGateway / 102.4) / 10),
         };
       } else if (scenario === 'history') {
-        const pathName = target === 'parley' ? '/api/rooms/0/messages?limit=50' : '/history';
-        const { result, marks } = await runLoadgen(
-          { ...base, ...PARAMS.history, path: pathName },
-          servers,
-        );
-        out.history = {
-          ...result,
-          serverCpuSec: cpuBetween(marks, 'history-begin', 'history-end').total,
-        };
+        // The newest page (cached by Parley), then a page further back (read from Redis every time).
+        const older = await olderCursor(target, servers, redis, ctx, PARAMS.history.olderDepth);
+        const paths =
+          target === 'parley'
+            ? ['/api/rooms/0/messages?limit=50', `/api/rooms/0/messages?limit=50&before=${older}`]
+            : ['/history', `/history?before=${older}`];
+        for (const [key, pathName] of [
+          ['history', paths[0]],
+          ['historyOlder', paths[1]],
+        ]) {
+          const { result, marks } = await runLoadgen(
+            { ...base, ...PARAMS.history, path: pathName },
+            servers,
+          );
+          out[key] = {
+            ...result,
+            serverCpuSec: cpuBetween(marks, 'history-begin', 'history-end').total,
+          };
+        }
       } else if (scenario === 'sync') {
         const cursor = await syncCursor(target, servers, redis, PARAMS.sync.behind, ctx);
         const { result, marks } = await runLoadgen({ ...base, ...PARAMS.sync, cursor }, servers);

@@ -18,6 +18,7 @@ interface TargetResults {
   moderate: StepRow[];
   connect: { connections: number; rssKbPerConnection: number[] };
   history: { requests: number; ok: number; failed: number };
+  historyOlder: { requests: number; ok: number; failed: number };
   sync: { clients: number; caughtUp: number; wrong: number };
   door?: StepRow[];
 }
@@ -71,7 +72,13 @@ describe('npm run bench (smoke size)', () => {
       expect(out.stdout).toContain(`| ${scenario} | parley |`);
       expect(out.stdout).toContain(`| ${scenario} | baseline |`);
     }
-    for (const line of ['connect', 'history', 'sync', 'sync, the reconnect before it'])
+    for (const line of [
+      'connect',
+      'history',
+      'history, older pages',
+      'sync',
+      'sync, the reconnect before it',
+    ])
       expect(out.stdout).toMatch(new RegExp(`^${line}: Parley ÷ baseline`, 'm'));
     expect(out.stdout).toMatch(/^moderate #1 \(/m);
     expect(out.stdout).toMatch(/^moderate: p50 within 2× and p99 within 1.3× .*: (yes|no)$/m);
@@ -96,6 +103,8 @@ describe('npm run bench (smoke size)', () => {
       expect(r.connect.rssKbPerConnection).toHaveLength(2);
       expect(r.history.ok).toBeGreaterThan(0);
       expect(r.history.failed).toBe(0);
+      expect(r.historyOlder.ok).toBeGreaterThan(0);
+      expect(r.historyOlder.failed).toBe(0);
       expect(r.sync.caughtUp).toBe(r.sync.clients);
       expect(r.sync.wrong).toBe(0);
     },

@@ -94,29 +94,35 @@ function report(results, { classic, syncBehind }) {
       lines.push(
         `connect ${target}: ${c.connections} connections in ${fmt(c.connectMs / 1000, 1)} s (quiet after ${fmt(c.settledMs / 1000, 1)} s), RSS per connection per gateway ${c.rssKbPerConnection.join(' / ')} KB`,
       );
-    const h = results[target]?.history;
-    if (h)
-      lines.push(
-        `history ${target}: ${h.perSec} pages/s of 50, p99 ${h.latency.p99} ms, failed ${h.failed}`,
-      );
+    for (const [key, what] of [
+      ['history', 'newest'],
+      ['historyOlder', 'older'],
+    ]) {
+      const h = results[target]?.[key];
+      if (h)
+        lines.push(
+          `history ${target}: ${h.perSec} ${what} pages/s of 50, p99 ${h.latency.p99} ms, failed ${h.failed}`,
+        );
+    }
     const s = results[target]?.sync;
     if (s)
       lines.push(
         `sync ${target}: ${s.clients} clients reconnected in ${fmt(s.reconnectMs / 1000, 2)} s (server CPU ${fmt(s.reconnectCpuSec, 2)} s), then ${s.caughtUp} caught up (${syncBehind} behind) in ${fmt(s.syncMs / 1000, 2)} s (server CPU ${fmt(s.serverCpuSec, 2)} s), wrong ${s.wrong}`,
       );
   }
-  for (const name of ['connect', 'history', 'sync']) {
+  for (const name of ['connect', 'history', 'historyOlder', 'sync']) {
     const p = results.parley?.[name];
     const b = results.baseline?.[name];
     if (!p || !b) continue;
     const ratio =
       name === 'connect'
         ? b.connectMs / p.connectMs
-        : name === 'history'
+        : name.startsWith('history')
           ? p.perSec / b.perSec
           : b.syncMs / p.syncMs;
     summary[name] = { parley: p, baseline: b, speedRatio: ratio };
-    lines.push(`${name}: Parley ÷ baseline speed ${fmt(ratio, 2)}`);
+    const label = name === 'historyOlder' ? 'history, older pages' : name;
+    lines.push(`${label}: Parley ÷ baseline speed ${fmt(ratio, 2)}`);
     if (name === 'sync') {
       summary.reconnect = {
         speedRatio: b.reconnectMs / p.reconnectMs,
