@@ -279,4 +279,18 @@ describe('typed client SDK (libs/client) against API and two gateway processes',
     expect(seenByB.map((m) => m.id)).toEqual([meanwhile.id]);
     expect(b.positions()[room.id].seq).toBeGreaterThanOrEqual(before.seq + 1);
   });
+  it('says the session ended when it is logged out elsewhere, and stops reconnecting', async () => {
+    const carol = new ParleyApi(stack.api.url);
+    await carol.register(`sdkCarol${tag(4)}`, PASSWORD);
+    const socket = await connect(carol, 0);
+    const ended = new Promise((done) => socket.on('ended', done));
+    await new ParleyApi(stack.api.url, { token: carol.token }).logout();
+    await expect(ended).resolves.toBe('revoked');
+    expect(socket.io.connected).toBe(false);
+    // A socket with a dead token is told so at once, with no retrying.
+    const stale = carol.connect({ url: stack.gateways[0].url, io: { transports: ['websocket'] } });
+    sockets.push(stale);
+    await expect(new Promise((done) => stale.on('ended', done))).resolves.toBe('unauthorized');
+    expect(stale.io.active).toBe(false);
+  });
 });
