@@ -194,6 +194,35 @@ describe('typed client SDK (libs/client) against API and two gateway processes',
     ).rejects.toEqual(expect.objectContaining({ status: 409 }));
   });
 
+  it('covers the REST a full client needs: directory, members, roles, markers, status, blocks, tokens', async () => {
+    const [aliceMe, bobMe] = [await alice.me(), await bob.me()];
+    const found = await bob.directory(room.name.slice(0, 6), { limit: 5 });
+    expect(found.rooms.map((r) => r.id)).toContain(room.id);
+    const members = await alice.members(room.id);
+    expect(members.members.map((m) => m.user.id).sort()).toEqual([aliceMe.id, bobMe.id].sort());
+    await alice.setRole(room.id, bobMe.id, 'admin');
+    expect((await bob.members(room.id)).members.find((m) => m.user.id === bobMe.id)?.role).toBe(
+      'admin',
+    );
+    const newest = (await bob.history(room.id, { limit: 1 })).messages[0];
+    expect(await bob.markRead(room.id, newest.seq)).toEqual({ readSeq: newest.seq });
+    expect(await bob.setStatus('away', 'lunch')).toEqual({ status: 'away', text: 'lunch' });
+    expect(await bob.ownStatus()).toEqual({ status: 'away', text: 'lunch' });
+    await bob.block(aliceMe.id);
+    expect((await bob.blocks()).map((u) => u.id)).toEqual([aliceMe.id]);
+    await bob.unblock(aliceMe.id);
+    expect(await bob.blocks()).toEqual([]);
+    expect(await bob.session()).toEqual(expect.objectContaining({ id: bobMe.id }));
+
+    const created = await bob.createToken({ name: 'sdk-bot', scopes: ['rooms:read'] });
+    expect(created.token).toMatch(/^prl_/);
+    expect((await bob.tokens()).map((t) => t.id)).toEqual([created.id]);
+    const bot = new ParleyApi(stack.api.url, { token: created.token });
+    expect((await bot.rooms()).map((r) => r.id)).toContain(room.id);
+    await bob.revokeToken(created.id);
+    await expect(bot.rooms()).rejects.toEqual(expect.objectContaining({ status: 401 }));
+  });
+
   it('a new client resumes from saved positions and gets only what came after', async () => {
     const history = (await bob.history(room.id)).messages;
     const saved = history[history.length - 3];

@@ -1,9 +1,17 @@
 import type {
+  ApiTokenDto,
+  ApiTokenScope,
   AuthResult,
+  CreatedApiTokenDto,
   CreateRoomDto,
+  MembersPage,
   Message,
   MessagePage,
+  OwnStatus,
   Room,
+  RoomDirectoryPage,
+  RoomRole,
+  StatusSetting,
   UpdateRoomDto,
   User,
   UsersPage,
@@ -29,7 +37,13 @@ export interface HistoryQuery {
   limit?: number;
 }
 
-type Query = Record<string, string | number | undefined>;
+type Query = Record<string, string | number | null | undefined>;
+
+/** Cursor paging of the directory, members and user search. */
+export interface PageQuery {
+  cursor?: string | null;
+  limit?: number;
+}
 
 /**
  * The REST half of Parley (docs/protocol.md), typed with the wire shapes of libs/contracts.
@@ -67,12 +81,39 @@ export class ParleyApi {
     return this.get<User>('/api/me');
   }
 
+  /** The signed-in user, or null (a 200, not a 401) without a session: "am I signed in?". */
+  session(): Promise<User | null> {
+    return this.get<User | null>('/me');
+  }
+
+  /** One's own status setting (invisible included) and text. */
+  ownStatus(): Promise<OwnStatus> {
+    return this.get<OwnStatus>('/api/me/status');
+  }
+
+  setStatus(status: StatusSetting, text = ''): Promise<OwnStatus> {
+    return this.request<OwnStatus>('PUT', '/api/me/status', { status, text });
+  }
+
+  /** The people one blocked. */
+  blocks(): Promise<User[]> {
+    return this.get<User[]>('/api/me/blocks');
+  }
+
+  block(userId: string): Promise<void> {
+    return this.request<void>('PUT', `/api/me/blocks/${encodeURIComponent(userId)}`);
+  }
+
+  unblock(userId: string): Promise<void> {
+    return this.request<void>('DELETE', `/api/me/blocks/${encodeURIComponent(userId)}`);
+  }
+
   /** Users by id (unknown ids are left out). */
   users(ids: readonly string[]): Promise<User[]> {
     return this.get<User[]>('/api/users', { ids: ids.join(',') });
   }
 
-  searchUsers(q: string, page: { cursor?: string; limit?: number } = {}): Promise<UsersPage> {
+  searchUsers(q: string, page: PageQuery = {}): Promise<UsersPage> {
     return this.get<UsersPage>('/api/users/search', { q, ...page });
   }
 
@@ -95,6 +136,37 @@ export class ParleyApi {
 
   updateRoom(roomId: string, changes: UpdateRoomDto): Promise<Room> {
     return this.request<Room>('PATCH', `/api/rooms/${encodeURIComponent(roomId)}`, changes);
+  }
+
+  /** Public rooms by name prefix, paged. */
+  directory(q = '', page: PageQuery = {}): Promise<RoomDirectoryPage> {
+    return this.get<RoomDirectoryPage>('/api/rooms/directory', { q: q || undefined, ...page });
+  }
+
+  members(roomId: string, page: PageQuery = {}): Promise<MembersPage> {
+    return this.get<MembersPage>(`${roomPath(roomId)}/members`, { ...page });
+  }
+
+  addMember(roomId: string, userId: string): Promise<unknown> {
+    return this.post<unknown>(`${roomPath(roomId)}/members`, { userId });
+  }
+
+  removeMember(roomId: string, userId: string): Promise<void> {
+    return this.request<void>(
+      'DELETE',
+      `${roomPath(roomId)}/members/${encodeURIComponent(userId)}`,
+    );
+  }
+
+  /** `owner` hands the room over (the previous owner becomes an admin). */
+  setRole(roomId: string, userId: string, role: RoomRole): Promise<unknown> {
+    const path = `${roomPath(roomId)}/members/${encodeURIComponent(userId)}`;
+    return this.request<unknown>('PUT', path, { role });
+  }
+
+  /** Moves the read marker forward to `seq` (never back); resolves with the marker now. */
+  markRead(roomId: string, seq: number): Promise<{ readSeq: number }> {
+    return this.post<{ readSeq: number }>(`${roomPath(roomId)}/read`, { seq });
   }
 
   joinRoom(roomId: string): Promise<Room> {
@@ -133,6 +205,24 @@ export class ParleyApi {
     );
   }
 
+  /** Creates an API token (a session only); its secret is in this answer and never again. */
+  createToken(token: {
+    name: string;
+    scopes: ApiTokenScope[];
+    expiresInDays?: number;
+  }): Promise<CreatedApiTokenDto> {
+    return this.post<CreatedApiTokenDto>('/api/tokens', token);
+  }
+
+  /** The caller's live API tokens (never their secrets), newest first. */
+  tokens(): Promise<ApiTokenDto[]> {
+    return this.get<ApiTokenDto[]>('/api/tokens');
+  }
+
+  revokeToken(id: string): Promise<void> {
+    return this.request<void>('DELETE', `/api/tokens/${encodeURIComponent(id)}`);
+  }
+
   /** A realtime connection with this client's token (or the cookie, in a browser). */
   connect(
     options: Omit<ParleySocketOptions, 'url' | 'token'> & { url?: string } = {},
@@ -156,7 +246,7 @@ export class ParleyApi {
   private async request<T>(method: string, path: string, body?: object, query?: Query): Promise<T> {
     const url = new URL(path, this.baseUrl);
     for (const [key, value] of Object.entries(query ?? {}))
-      if (value !== undefined) url.searchParams.set(key, String(value));
+      if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
@@ -178,6 +268,8 @@ export class ParleyApi {
     return parsed as T;
   }
 }
+
+const roomPath = (roomId: string) => `/api/rooms/${encodeURIComponent(roomId)}`;
 
 /** The body as JSON; undefined when empty or not JSON (a proxy's HTML error page). */
 function parseJson(text: string): unknown {
