@@ -2,15 +2,15 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthThrottling, ChatModule } from '@app/chat';
-import { PARLEY_CONFIG, ParleyConfigModule } from '@app/config';
+import { loadParleyConfig, PARLEY_CONFIG, ParleyConfigModule } from '@app/config';
 import { RedisModule } from '@app/redis';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
+import { SessionGuard } from './auth/session.guard';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { ApiValidationPipe } from './common/validation.pipe';
 import { loggerOptions } from './common/logger.options';
 import { ReadRateGuard } from './common/read-rate.guard';
-import { SessionAuthGuard } from './common/session-auth.guard';
 import { CompatModule } from './compat/compat.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
@@ -28,10 +28,12 @@ import { EventsModule } from './events/events.module';
 export class AppModule {
   /** `overrides` replace environment variables (tests start several configured apps in one process). */
   static register(overrides: Record<string, string | undefined> = {}): DynamicModule {
+    const config = ParleyConfigModule.forRoot(overrides);
+    const { seedCompat } = loadParleyConfig(overrides);
     return {
       module: AppModule,
       imports: [
-        ParleyConfigModule.forRoot(overrides),
+        config,
         LoggerModule.forRootAsync({ inject: [PARLEY_CONFIG], useFactory: loggerOptions }),
         RedisModule,
         ChatModule,
@@ -47,7 +49,8 @@ export class AppModule {
         RoomsModule,
         MessagesModule,
         HealthModule,
-        CompatModule,
+        // The reference demo's root routes exist only while SEED_COMPAT is on.
+        ...(seedCompat ? [CompatModule] : []),
         MetricsModule,
         TokensModule,
         MqModule,
@@ -55,7 +58,7 @@ export class AppModule {
       ],
       controllers: [ClientConfigController],
       providers: [
-        { provide: APP_GUARD, useClass: SessionAuthGuard },
+        { provide: APP_GUARD, useClass: SessionGuard },
         // Global guards run in this order: the read limit needs the user the session guard set.
         { provide: APP_GUARD, useClass: ReadRateGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

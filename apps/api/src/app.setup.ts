@@ -2,28 +2,23 @@ import { Logger as NestLogger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ApiTokensService, isOriginAllowed, SessionCookie, SessionsService } from '@app/chat';
+import { isOriginAllowed } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Limits } from '@app/contracts';
 import express from 'express';
-import session from 'express-session';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
-import { bearerToSessionCookie } from './common/bearer.middleware';
 import { contentSecurityPolicy } from './common/content-security-policy';
 import { jsonBody } from './common/body-parser';
 import { IS_PUBLIC_KEY } from './common/public.decorator';
 import { NO_READ_LIMIT } from './common/read-rate.guard';
-import { readOnlySession } from './common/read-only-session.middleware';
 import { refuseForeignOrigins } from './common/origin.middleware';
-import { withJsonErrors } from './common/http-exception.filter';
 import { refuseUpgrade } from './proxy/refuse-upgrade';
 import { createSocketProxy } from './proxy/socket-proxy';
-import { apiTokenAuth } from './tokens/api-token.middleware';
 import { isMqWsUpgrade, MqWsServer } from './mq/mq-ws.server';
 
 const DEFAULT_WEB_ROOT = 'apps/web/dist';
@@ -33,7 +28,8 @@ const STATIC_PATH = /\/[^/]*\.[^/]+$/;
  * Everything between "Nest created the app" and "listen", shared by main.ts and the e2e tests so
  * they exercise the same stack. Order matters: security headers first, then the Socket.IO proxy
  * (it must see the raw body and no session), static files before sessions (no session for
- * assets), then body, API token → user, bearer → cookie, read-only session for GET/HEAD, session, origin check.
+ * assets), then body and origin check. Who a request speaks for (session cookie, bearer session
+ * token or API token) is resolved by one guard, SessionGuard, on every route.
  */
 export function configureApi(app: NestExpressApplication): ParleyConfig {
   const config = app.get<ParleyConfig>(PARLEY_CONFIG);
@@ -64,28 +60,6 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
   serveWebRoot(app, config);
 
   app.use(jsonBody(`${Limits.frameMaxBytes / 1024}kb`));
-  const sessionCookie = new SessionCookie(config.session.cookieName, config.session.secret);
-  app.use(apiTokenAuth(app.get(ApiTokensService)));
-  app.use(bearerToSessionCookie(sessionCookie));
-  app.use(readOnlySession(sessionCookie, app.get(SessionsService)));
-  app.use(
-    withJsonErrors(
-      session({
-        name: config.session.cookieName,
-        secret: config.session.secret,
-        store: app.get(SessionsService).store,
-        resave: false,
-        saveUninitialized: false,
-        cookie: {
-          httpOnly: true,
-          sameSite: 'lax',
-          secure: 'auto',
-          maxAge: config.session.ttlSeconds * 1000,
-          path: '/',
-        },
-      }),
-    ),
-  );
   app.use(refuseForeignOrigins(config.allowedOrigins));
   app.enableCors((req: express.Request, cb) => {
     const origin = req.header('origin');

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Logger } from 'nestjs-pino';
+import { installCorkedWebSocketWrites } from './adapters/corked-websocket-writes';
 import { RedisIoAdapter } from './adapters/redis-io.adapter';
 import { installRepeatedConnectShim } from './chat/repeated-connect';
 
@@ -12,7 +13,9 @@ export async function configureGateway(app: INestApplication): Promise<ParleyCon
   const config = app.get<ParleyConfig>(PARLEY_CONFIG);
   app.useLogger(app.get(Logger));
   app.flushLogs(); // the start-up logs buffered until pino was in place
-  await installRepeatedConnectShim();
+  await installCorkedWebSocketWrites();
+  // The reference client's repeated CONNECT is its quirk alone: stock Socket.IO without its routes.
+  if (config.seedCompat) await installRepeatedConnectShim();
   const adapter = new RedisIoAdapter(app);
   await adapter.connectToRedis();
   app.useWebSocketAdapter(adapter);

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { validateEnv } from './env.validation';
-import { toParleyConfig } from './parley.config';
+import { ParleyConfig, toParleyConfig } from './parley.config';
 
 export const PARLEY_CONFIG = Symbol('PARLEY_CONFIG');
 
@@ -20,11 +20,19 @@ export class ParleyConfigModule {
       providers: [
         {
           provide: PARLEY_CONFIG,
-          // process.env is read here and nowhere else in the apps.
-          useFactory: () => toParleyConfig(validateEnv({ ...process.env, ...overrides })),
+          useFactory: () => loadParleyConfig(overrides),
         },
       ],
       exports: [PARLEY_CONFIG],
     };
   }
+}
+
+/**
+ * The validated configuration, for what must be decided before dependency injection (which modules
+ * an app mounts). process.env is read here and nowhere else in the apps. Call it after
+ * `ParleyConfigModule.forRoot`, which has loaded `.env` by then.
+ */
+export function loadParleyConfig(overrides: Record<string, string | undefined> = {}): ParleyConfig {
+  return toParleyConfig(validateEnv({ ...process.env, ...overrides }));
 }

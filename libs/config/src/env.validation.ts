@@ -109,6 +109,14 @@ export class EnvironmentVariables {
   @IsBoolean()
   DEMO_DATA?: boolean;
 
+  /**
+   * The reference demo's root routes (`/login`, `/me`, `/room/:id/messages`...) on the API and the
+   * gateway's repeated-CONNECT shim that its client needs. Off: neither exists.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  SEED_COMPAT = true;
+
   @Transform(toInt)
   @IsInt()
   @Min(4)

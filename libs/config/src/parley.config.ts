@@ -38,6 +38,8 @@ export interface ParleyConfig {
   publicGatewayUrl?: string;
   signupOnLogin: boolean;
   demoData: boolean;
+  /** The reference demo's root routes and its CONNECT shim (SEED_COMPAT). */
+  seedCompat: boolean;
   bcryptCost: number;
   limits: {
     eventsPerSecond: number;
@@ -126,6 +128,7 @@ export function toParleyConfig(env: EnvironmentVariables): ParleyConfig {
     // Both filled in by validateEnv (off in production unless set).
     signupOnLogin: env.SIGNUP_ON_LOGIN === true,
     demoData: env.DEMO_DATA === true,
+    seedCompat: env.SEED_COMPAT,
     bcryptCost: env.BCRYPT_COST,
     limits: {
       eventsPerSecond: env.LIMIT_EVENTS_PER_SECOND,

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -15,9 +15,8 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { AuthResultDto, LoginDto, RegisterDto } from '@app/contracts';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 import { Public } from '../common/public.decorator';
 import { AuthService } from './auth.service';
@@ -28,10 +27,7 @@ import { LocalAuthGuard } from './local-auth.guard';
 @ApiTooManyRequestsResponse({ description: 'Too many attempts (Retry-After says when to retry)' })
 @Controller('api/auth')
 export class AuthController {
-  constructor(
-    private readonly auth: AuthService,
-    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
-  ) {}
+  constructor(private readonly auth: AuthService) {}
 
   @Public()
   @UseGuards(ThrottlerGuard)
@@ -86,8 +82,9 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @ApiCookieAuth()
+  @ApiBearerAuth()
   @ApiNoContentResponse({ description: 'The session is revoked; its sockets are disconnected' })
-  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
-    await this.auth.logout(req, res, this.config.session.cookieName);
+  async logout(@Req() req: Request): Promise<void> {
+    await this.auth.logout(req);
   }
 }

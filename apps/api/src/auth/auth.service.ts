@@ -1,18 +1,27 @@
-import { Injectable } from '@nestjs/common';
-import { SessionsService, toUser, UsersService } from '@app/chat';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DomainError, SessionsService, toUser, UsersService } from '@app/chat';
+import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import type { AuthResult } from '@app/contracts';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import type { SessionUser } from '../common/current-user.decorator';
 import { KnownDevice } from './known-device';
 import { assertGuessResistant } from './password-policy';
 
-/** Session lifecycle: every login gets a fresh session id; logout revokes it everywhere. */
+/**
+ * Logins and the session lifecycle, for every HTTP login route (the API's passport route and the
+ * reference client's `/login`): one password check with the same limits, lockout and log line;
+ * every login gets a fresh session id, set as the signed cookie and returned as the token;
+ * logout revokes it everywhere.
+ */
 @Injectable()
 export class AuthService {
+  private readonly logger = new Logger('Auth');
+
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly devices: KnownDevice,
+    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {}
 
   async register(req: Request, username: string, password: string): Promise<AuthResult> {
@@ -22,22 +31,64 @@ export class AuthService {
   }
 
   /**
-   * Replaces whatever session the request came with (session fixation) and records the new id
-   * under the user so it can be revoked later. The token is the session id itself: cookie and
-   * bearer token are one session.
+   * Checks a password under the login limits (LoginLimiter: per name and client, lockout with
+   * growing blocks) and logs refusals; throws 401 (one message for unknown name and wrong
+   * password) or 429.
+   */
+  async verify(req: Request, username: string, password: string): Promise<SessionUser> {
+    const client = this.devices.clientOf(req);
+    try {
+      const user = await this.users.authenticate(username, password, client);
+      return { id: user.id, username: user.username };
+    } catch (err) {
+      if (err instanceof DomainError || (err as { status?: number }).status === 429)
+        this.logger.warn(
+          `login refused for "${username}" from ${client.ip}: ${(err as Error).message}`,
+        );
+      throw err;
+    }
+  }
+
+  /**
+   * The reference client's login: as `verify` + `startSession`, and with SIGNUP_ON_LOGIN an unknown
+   * name is registered first (`created`).
+   */
+  async login(
+    req: Request,
+    username: string,
+    password: string,
+  ): Promise<{ result: AuthResult; created: boolean }> {
+    if (this.config.signupOnLogin && !(await this.users.findByUsername(username))) {
+      try {
+        return { result: await this.register(req, username, password), created: true };
+      } catch (err) {
+        // Lost a registration race for this name: fall through to a normal login.
+        if (!(err instanceof DomainError && err.code === 'conflict')) throw err;
+      }
+    }
+    const user = await this.verify(req, username, password);
+    return { result: await this.startSession(req, user), created: false };
+  }
+
+  /**
+   * A new session for the user, replacing whatever session the request came with (session
+   * fixation): the cookie is set and the id returned as the token (cookie and bearer token are
+   * one session).
    */
   async startSession(req: Request, user: SessionUser): Promise<AuthResult> {
-    const previous = req.session.userId ? { sid: req.sessionID, userId: req.session.userId } : null;
-    await settle((done) => req.session.regenerate(done));
-    req.session.userId = user.id;
-    req.session.username = user.username;
-    await settle((done) => req.session.save(done));
-    await this.sessions.track(user.id, req.sessionID);
-    if (previous) await this.sessions.revoked(previous.sid, previous.userId);
+    const sessionId = await this.sessions.start(user, req.principal);
+    req.principal = { userId: user.id, username: user.username, sessionId, via: 'cookie' };
     req.user = user;
+    req.res?.cookie(this.config.session.cookieName, this.sessions.cookieValue(sessionId), {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: req.secure,
+      maxAge: this.config.session.ttlSeconds * 1000,
+      path: '/',
+    });
     this.devices.remember(req, user.id);
     const [withPresence] = await this.users.findMany([user.id]);
-    return { user: withPresence ?? toUser(user, false), token: req.sessionID };
+    return { user: withPresence ?? toUser(user, false), token: sessionId };
   }
 
   /**
@@ -58,33 +109,21 @@ export class AuthService {
       newPassword,
       this.devices.clientOf(req),
     );
-    const current = req.sessionID;
+    const current = req.principal?.sessionId;
     const others = (await this.sessions.sessionIdsOf(record.id)).filter((sid) => sid !== current);
     // startSession replaces and revokes the caller's own session; the others are ended here.
     const result = await this.startSession(req, { id: record.id, username: record.username });
     await Promise.all(
-      others.map(async (sid) => {
-        await this.sessions.destroy(sid);
-        await this.sessions.revoked(sid, record.id);
-      }),
+      others.map((sessionId) => this.sessions.end({ sessionId, userId: record.id })),
     );
     return result;
   }
 
-  async logout(req: Request, res: Response, cookieName: string): Promise<void> {
-    const sid = req.sessionID;
-    const userId = req.session.userId;
-    await settle((done) => req.session.destroy(done));
-    res.clearCookie(cookieName, { path: '/' });
-    if (userId) await this.sessions.revoked(sid, userId);
+  /** Ends the request's session everywhere; a browser's cookie is cleared too. */
+  async logout(req: Request): Promise<void> {
+    const principal = req.principal;
+    if (principal && !principal.scopes) await this.sessions.end(principal);
+    if (principal?.via === 'cookie')
+      req.res?.clearCookie(this.config.session.cookieName, { path: '/' });
   }
-}
-
-/** express-session's callback API as a promise. */
-function settle(run: (done: (err?: unknown) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) =>
-    run((err) =>
-      err ? reject(err instanceof Error ? err : new Error('session store error')) : resolve(),
-    ),
-  );
 }

@@ -30,7 +30,8 @@ export class KnownDevice {
     return {
       ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
       device: this.deviceIn(req),
-      sessionUserId: req.session?.userId,
+      // A live session of the user (not an API token) shows this client is theirs.
+      sessionUserId: req.principal && !req.principal.scopes ? req.principal.userId : undefined,
     };
   }
 

@@ -14,7 +14,7 @@ declare global {
   }
 }
 
-/** The authenticated user; set by SessionAuthGuard from the server-side session. */
+/** The authenticated user; set by SessionGuard from the session or API token. */
 export const CurrentUser = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): SessionUser =>
     ctx.switchToHttp().getRequest<Request>().user!,

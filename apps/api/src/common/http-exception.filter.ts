@@ -6,7 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import type { RequestHandler, Response } from 'express';
+import type { Response } from 'express';
 import { DomainError, HTTP_STATUS, RateLimitedException } from '@app/chat';
 import { isRedisUnavailable } from '@app/redis';
 
@@ -91,18 +91,4 @@ export class HttpExceptionFilter implements ExceptionFilter {
   protected shape(exception: unknown): ErrorBody {
     return toErrorBody(exception);
   }
-}
-
-/**
- * Runs Express middleware (the session store) so that its failures, such as Redis being away,
- * answer in the API's JSON error shape (503) instead of Express's HTML 500 page.
- */
-export function withJsonErrors(middleware: RequestHandler): RequestHandler {
-  return (req, res, next) =>
-    middleware(req, res, (err?: unknown) => {
-      if (!err) return next();
-      const body = toErrorBody(err);
-      if (body.statusCode === 503) res.setHeader('Retry-After', '1');
-      res.status(body.statusCode).json(body);
-    });
 }

@@ -1,15 +1,16 @@
 import type { RequestHandler } from 'express';
-import { isOriginAllowed } from '@app/chat';
+import { bearerToken, isOriginAllowed } from '@app/chat';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * CSRF defence for cookie sessions: a state-changing request from a foreign Origin is refused.
- * Bearer requests carry no ambient credential, so they are exempt.
+ * Bearer requests carry no ambient credential, so they are exempt: a presented token decides
+ * alone (SessionsService), so a cookie sent alongside one is never used.
  */
 export function refuseForeignOrigins(allowed: readonly string[]): RequestHandler {
   return (req, res, next) => {
-    if (!STATE_CHANGING.has(req.method) || req.parleyBearer) return next();
+    if (!STATE_CHANGING.has(req.method) || bearerToken(req.headers.authorization)) return next();
     if (isOriginAllowed(req.headers.origin, req.headers.host, allowed)) return next();
     res.status(403).json({ statusCode: 403, error: 'Forbidden', message: 'Origin not allowed' });
   };

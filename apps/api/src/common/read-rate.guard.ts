@@ -10,7 +10,7 @@ export const NO_READ_LIMIT = 'parley:noReadLimit';
 export const NoReadLimit = () => SetMetadata(NO_READ_LIMIT, true);
 
 /**
- * Global guard after SessionAuthGuard (it needs `req.user`): every GET/HEAD of a signed-in user
+ * Global guard after SessionGuard (it needs `req.user`): every GET/HEAD of a signed-in user
  * counts against LIMIT_READS_PER_MINUTE, on /api and the reference client's root routes alike,
  * so no script can read without bound. Writes have their own limits. Counters are in Redis,
  * shared by every replica (ReadRateLimiter in libs/chat).

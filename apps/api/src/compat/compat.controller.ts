@@ -1,10 +1,10 @@
 import {
+  Inject,
   Body,
   Controller,
   ForbiddenException,
   Get,
   HttpCode,
-  Inject,
   NotFoundException,
   Param,
   Post,
@@ -23,7 +23,6 @@ import {
   RoomsService,
   UsersService,
 } from '@app/chat';
-import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import {
   LoginDto,
   Message,
@@ -34,11 +33,11 @@ import {
   UserDto,
   UsersQueryDto,
 } from '@app/contracts';
+import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import type { Request, Response } from 'express';
 import { AuthService } from '../auth/auth.service';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 import { Public } from '../common/public.decorator';
-import { KnownDevice } from '../auth/known-device';
 import { SseStream } from '../events/sse-stream';
 import { CompatExceptionFilter } from './compat-exception.filter';
 
@@ -59,7 +58,6 @@ export class CompatController {
     private readonly users: UsersService,
     private readonly rooms: RoomsService,
     private readonly messages: MessagesService,
-    private readonly devices: KnownDevice,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {}
 
@@ -86,21 +84,9 @@ export class CompatController {
     @Res({ passthrough: true }) res: Response,
     @Body() body: LoginDto,
   ): Promise<User> {
-    if (this.config.signupOnLogin && !(await this.users.findByUsername(body.username))) {
-      try {
-        const result = await this.auth.register(req, body.username, body.password);
-        res.status(201);
-        return result.user;
-      } catch (err) {
-        // Lost a registration race for this name: fall through to a normal login.
-        if (!(err instanceof DomainError && err.code === 'conflict')) throw err;
-      }
-    }
     try {
-      const client = this.devices.clientOf(req);
-      const user = await this.users.authenticate(body.username, body.password, client);
-      const result = await this.auth.startSession(req, { id: user.id, username: user.username });
-      res.status(200);
+      const { result, created } = await this.auth.login(req, body.username, body.password);
+      res.status(created ? 201 : 200);
       return result.user;
     } catch (err) {
       if (err instanceof DomainError && err.code === 'unauthorized')
@@ -111,8 +97,8 @@ export class CompatController {
 
   @Post('logout')
   @HttpCode(200)
-  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string> {
-    await this.auth.logout(req, res, this.config.session.cookieName);
+  async logout(@Req() req: Request): Promise<string> {
+    await this.auth.logout(req);
     return 'OK';
   }
 

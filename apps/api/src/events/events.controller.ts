@@ -9,6 +9,7 @@ import {
   Req,
   Res,
   ServiceUnavailableException,
+  UnauthorizedException,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -19,7 +20,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { EventSubscriptions, MessagesService, SessionIdentity, tokenSessionId } from '@app/chat';
+import { EventSubscriptions, MessagesService, SessionIdentity } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { checkSync, SyncDto, SyncRoomResult } from '@app/contracts';
 import type { Request, Response } from 'express';
@@ -100,10 +101,8 @@ export class EventsController {
 
 /** The session a stream belongs to: revoking it (or the API token) ends the stream. */
 function identityOf(req: Request, user: SessionUser): SessionIdentity {
-  const token = req.parleyApiToken;
-  if (token) {
-    const { userId, username, tokenId, scopes } = token;
-    return { userId, username, sessionId: tokenSessionId(userId, tokenId), scopes };
-  }
-  return { userId: user.id, username: user.username, sessionId: req.sessionID };
+  // SessionGuard resolved it (session or API token, `apitoken:<user>:<id>`) before the handler.
+  const principal = req.principal;
+  if (principal?.userId !== user.id) throw new UnauthorizedException('Authentication required');
+  return principal;
 }

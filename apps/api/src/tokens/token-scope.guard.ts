@@ -1,14 +1,7 @@
-import {
-  CanActivate,
-  ExecutionContext,
-  ForbiddenException,
-  Injectable,
-  SetMetadata,
-} from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ExecutionContext, ForbiddenException, SetMetadata } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
 import type { ApiTokenScope } from '@app/contracts';
 import type { Request } from 'express';
-import { IS_PUBLIC_KEY } from '../common/public.decorator';
 
 const SCOPE_KEY = 'parley:tokenScope';
 
@@ -30,26 +23,22 @@ function scopeByRoute(method: string, path: string): ApiTokenScope | null {
 }
 
 /**
- * Global guard: a request made with an API token must carry the route's scope. Routes with no
- * scope (account, password, tokens themselves, the reference client's routes) are for sessions
- * only, so a leaked token can never mint tokens or change the password.
+ * A request made with an API token must carry the route's scope (SessionGuard asks, after it
+ * resolved the token). Routes with no scope (account, password, tokens themselves, the reference
+ * client's routes) are for sessions only, so a leaked token can never mint tokens or change the
+ * password.
  */
-@Injectable()
-export class TokenScopeGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
-
-  canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<Request>();
-    const token = req.parleyApiToken;
-    const targets = [context.getHandler(), context.getClass()];
-    if (!token || this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
-    const scope =
-      this.reflector.getAllAndOverride<ApiTokenScope | undefined>(SCOPE_KEY, targets) ??
-      scopeByRoute(req.method, (req.route as { path?: string } | undefined)?.path ?? req.path);
-    if (!scope) throw new ForbiddenException('API tokens cannot use this route; sign in instead');
-    if (!token.scopes.includes(scope)) {
-      throw new ForbiddenException(`This API token lacks the "${scope}" scope`);
-    }
-    return true;
-  }
+export function assertTokenScope(
+  reflector: Reflector,
+  context: ExecutionContext,
+  scopes: readonly string[],
+): void {
+  const req = context.switchToHttp().getRequest<Request>();
+  const targets = [context.getHandler(), context.getClass()];
+  const scope =
+    reflector.getAllAndOverride<ApiTokenScope | undefined>(SCOPE_KEY, targets) ??
+    scopeByRoute(req.method, (req.route as { path?: string } | undefined)?.path ?? req.path);
+  if (!scope) throw new ForbiddenException('API tokens cannot use this route; sign in instead');
+  if (!scopes.includes(scope))
+    throw new ForbiddenException(`This API token lacks the "${scope}" scope`);
 }

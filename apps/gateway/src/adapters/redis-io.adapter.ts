@@ -6,7 +6,6 @@ import { Limits } from '@app/contracts';
 import { connectIoAdapter, IoAdapterConnection } from '@app/redis';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { corkWebSocketBatches } from './corked-websocket-writes';
 import type { ServerOptions } from 'socket.io';
 import type { Adapter } from 'socket.io-adapter';
 
@@ -70,9 +69,6 @@ export class RedisIoAdapter extends IoAdapter {
       const id = randomBytes(15).toString('base64url');
       return typeof tag === 'string' && ROUTE_TAG.test(tag) ? `${tag}${id}` : id;
     };
-    corkWebSocketBatches(
-      (server as unknown as { engine: Parameters<typeof corkWebSocketBatches>[0] }).engine,
-    );
     return server;
   }
 

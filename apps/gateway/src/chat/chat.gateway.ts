@@ -101,15 +101,15 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private async handshake(socket: ParleySocket): Promise<void> {
     let identity: SessionIdentity | null;
     let roomIds: string[] = [];
-    let exists = false;
     let admitted = false;
     const { eventsPerSecond, connectionsPerUser } = this.config.limits;
     try {
-      identity = await this.sessions.identify(socket.handshake.headers, socket.handshake.auth);
+      // The API's guard resolves requests here too: both accept exactly the same credentials.
+      const { headers, auth } = socket.handshake;
+      identity = await this.sessions.resolve({ headers, auth }, 'connection');
       if (identity) {
-        [roomIds, exists, admitted] = await Promise.all([
+        [roomIds, admitted] = await Promise.all([
           this.rooms.roomIdsOf(identity.userId),
-          this.sessions.userExists(identity.userId),
           this.presence.admit(identity.userId, socket.id, connectionsPerUser),
         ]);
       }
@@ -117,10 +117,6 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       throw new Error('unavailable');
     }
     if (!identity) throw new Error('unauthorized');
-    if (!exists) {
-      if (admitted) this.presence.release(identity.userId, socket.id);
-      throw new Error('unauthorized'); // the session of a deleted account
-    }
     if (!admitted) throw new Error('too_many_connections');
     socket.data = {
       identity,

@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Limits } from '@app/contracts';
-import { RateLimitRepository, SessionsRepository } from '@app/redis';
-import type { SessionData } from 'express-session';
-import { randomBytes } from 'node:crypto';
+import { RateLimitRepository } from '@app/redis';
 import {
   BadRequest,
   DomainError,
@@ -26,7 +24,6 @@ export class LineLoginService {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
-    private readonly store: SessionsRepository,
     private readonly limits: RateLimitRepository,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {}
@@ -57,33 +54,19 @@ export class LineLoginService {
 
   /** A session or API token, as a socket's `auth.token`. */
   async token(token: string): Promise<SessionIdentity> {
-    const identity = await this.sessions.identify({}, { token });
-    if (!identity || !(await this.sessions.userExists(identity.userId)))
-      throw Unauthorized('Unknown or expired token');
+    const identity = await this.sessions.resolve({ headers: {}, auth: { token } }, 'connection');
+    if (!identity) throw Unauthorized('Unknown or expired token');
     return identity;
   }
 
   /** Ends a session `login` opened (the connection closed); nothing else was using it. */
   async close(identity: SessionIdentity): Promise<void> {
-    await this.store.untrack(identity.userId, identity.sessionId);
-    await this.sessions.destroy(identity.sessionId);
+    await this.sessions.discard(identity);
   }
 
-  /** Stores a session as express-session would (same store, same shape), tracked for revocation. */
+  /** A session like the API's (same store, same shape), tracked for revocation. */
   private async open(userId: string, username: string): Promise<SessionIdentity> {
-    const sessionId = randomBytes(24).toString('base64url');
-    const maxAge = this.config.session.ttlSeconds * 1000;
-    const cookie = {
-      originalMaxAge: maxAge,
-      expires: new Date(Date.now() + maxAge),
-      httpOnly: true,
-      path: '/',
-      sameSite: 'lax' as const,
-    };
-    // express-session's Cookie class is only needed where HTTP reads the session back.
-    const session = { cookie, userId, username } as unknown as SessionData;
-    await this.store.store.set(sessionId, session);
-    await this.sessions.track(userId, sessionId);
-    return { userId, username, sessionId };
+    const sessionId = await this.sessions.start({ id: userId, username });
+    return { userId, username, sessionId, via: 'bearer' };
   }
 }

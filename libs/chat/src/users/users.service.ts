@@ -62,10 +62,11 @@ export class UsersService {
 
   /**
    * A session outlives an account removed from Redis by hand; requests made with it must not.
-   * Checked on every authenticated request, so a recent answer is reused for a moment.
+   * Checked on every authenticated request, so a recent answer is reused for a moment; `fresh`
+   * (a connection's handshake, once per connection) asks the store every time.
    */
-  async accountExists(userId: string): Promise<boolean> {
-    if (this.existing.get(userId)) return true;
+  async accountExists(userId: string, fresh = false): Promise<boolean> {
+    if (!fresh && this.existing.get(userId)) return true;
     const exists = await this.users.exists(userId);
     if (exists) this.existing.set(userId, true);
     return exists;

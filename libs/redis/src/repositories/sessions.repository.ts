@@ -39,6 +39,11 @@ export class SessionsRepository {
     return data ?? null;
   }
 
+  /** Stores a session in express-session's shape; its TTL follows `cookie.expires`. */
+  async save(sessionId: string, data: SessionData): Promise<void> {
+    await this.store.set(sessionId, data);
+  }
+
   async track(userId: string, sessionId: string): Promise<void> {
     await this.redis.sadd(RedisKeys.userSessions(userId), sessionId);
   }

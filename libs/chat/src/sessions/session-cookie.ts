@@ -32,13 +32,18 @@ export class SessionCookie {
     return sid || null;
   }
 
-  /** A Cookie header that carries `sessionId`, signed as express-session expects it. */
-  headerFor(sessionId: string): string {
+  /** The cookie's value for `sessionId` (before URI encoding), signed as express-session signs it. */
+  valueFor(sessionId: string): string {
     let value = this.signed.get(sessionId);
     if (value === undefined) {
-      value = `${this.name}=${encodeURIComponent(`s:${sign(sessionId, this.secret)}`)}`;
+      value = `s:${sign(sessionId, this.secret)}`;
       this.signed.set(sessionId, value);
     }
     return value;
+  }
+
+  /** A Cookie header that carries `sessionId`, as a browser sends it back. */
+  headerFor(sessionId: string): string {
+    return `${this.name}=${encodeURIComponent(this.valueFor(sessionId))}`;
   }
 }
