@@ -17,7 +17,7 @@ declare module 'http' {
  * (session token or API token) resolved by SessionsService, the same service the gateways'
  * handshake uses, on every route and method. Sets `req.principal` and `req.user` (also on
  * @Public() routes, which then merely do not require them); an API token must carry the route's
- * scope (TokenScopeGuard's rules).
+ * scope (tokens/token-scope.guard.ts).
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
