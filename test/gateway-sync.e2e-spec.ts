@@ -244,7 +244,7 @@ describe('recovery with sync, idempotent sends and seq', () => {
       clientId: cid1,
     })) as SendAck;
     expect(first.ok).toBe(true);
-    expect(again).toEqual(first);
+    expect(again).toEqual({ ...first, replayed: true });
     expect(first.message?.clientId).toBe(cid1);
 
     const cid2 = `race-${Date.now()}`;
