@@ -14,7 +14,11 @@ import { useStack } from './support/suite';
  * Two gateway processes, the API in-process (and a second API for cross-process revocation).
  */
 describe('GET /api/events and POST /api/sync', () => {
-  const suite = useStack({ gateways: 2, env: { SSE_KEEPALIVE_SECONDS: '1' } });
+  // The smallest unread-buffer cap, so the slow-reader test needs few messages to reach it.
+  const suite = useStack({
+    gateways: 2,
+    env: { SSE_KEEPALIVE_SECONDS: '1', SSE_MAX_BUFFER_KB: '16', LIMIT_EVENTS_PER_SECOND: '100000' },
+  });
   const readers: SseReader[] = [];
   const api = () => suite.stack.api.url;
 
@@ -124,6 +128,33 @@ describe('GET /api/events and POST /api/sync', () => {
 
       expect(stream.of<Message>('message', (m) => m.roomId === left.id)).toHaveLength(1);
       expect(stream.ended).toBe(false);
+    });
+
+    it('cuts a client that stops reading instead of buffering for it', async () => {
+      const [alice, bob] = await Promise.all([registerUser(api(), 'a'), registerUser(api(), 'b')]);
+      const room = await roomWith(alice, bob);
+      const stalled = await events(bearer(bob.token));
+      const reading = await events(bearer(alice.token));
+      stalled.res.pause();
+      // 600 messages of 12 KB (3-byte characters): far more than the socket buffers of a client
+      // that reads nothing hold (a few MB on loopback), sent over a socket in batches.
+      const socket = await suite.open(alice, 1);
+      const count = 600;
+      const text = (i: number) => `${i} ${'€'.repeat(3_990)}`;
+      for (let i = 0; i < count; i += 50) {
+        const acks = await Promise.all(
+          Array.from({ length: Math.min(50, count - i) }, (_, j) =>
+            send(socket, room.id, text(i + j)),
+          ),
+        );
+        expect(acks.every((a) => a.ok)).toBe(true);
+      }
+      await waitFor(() => reading.of('message').length === count, 20_000);
+      stalled.res.resume();
+      await waitFor(() => stalled.ended, 10_000);
+      expect(stalled.of('message').length).toBeLessThan(count);
+      expect(reading.ended).toBe(false);
+      socket.disconnect();
     });
 
     it('sends a keep-alive comment while nothing happens', async () => {

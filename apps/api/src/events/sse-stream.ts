@@ -10,14 +10,16 @@ export interface SseOptions {
 /**
  * One Server-Sent Events response: `event: <name>` + `data: <json>` per event, a comment as
  * keep-alive. What arrives before `start()` (while the subscription is being set up, the status
- * not yet decided) waits in order. A client that stops reading is cut once `maxBufferBytes` pile
- * up in its socket's buffer, so one slow reader never grows the process's memory without bound.
+ * not yet decided) waits in order. A client that stops reading is cut once more than
+ * `maxBufferBytes` are still unsent after a tick's writes, so one slow reader never grows the
+ * process's memory without bound.
  */
 export class SseStream implements AdapterPeer {
   private started = false;
   private ended = false;
   private readonly early: string[] = [];
   private timer?: NodeJS.Timeout;
+  private checkPending = false;
   private onEnd: () => void = () => undefined;
 
   constructor(
@@ -75,10 +77,16 @@ export class SseStream implements AdapterPeer {
   private write(chunk: string): void {
     if (this.ended) return;
     this.res.write(chunk);
-    if (this.res.writableLength > this.options.maxBufferBytes) {
+    if (this.checkPending) return;
+    // Judged once the tick's writes were handed to the socket: Node corks a response's writes
+    // until the next tick, so a burst to a client that reads fine briefly looks unread.
+    this.checkPending = true;
+    setImmediate(() => {
+      this.checkPending = false;
+      if (this.ended || this.res.writableLength <= this.options.maxBufferBytes) return;
       this.ended = true;
       clearInterval(this.timer);
       this.res.destroy();
-    }
+    });
   }
 }
