@@ -1,7 +1,14 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { checkSocketMessage, checkTyping, SocketMessageDto, TypingDto } from './socket.dto';
+import {
+  checkSocketMessage,
+  checkSync,
+  checkTyping,
+  SocketMessageDto,
+  SYNC_MAX_ROOMS,
+  TypingDto,
+} from './socket.dto';
 
 /** The DTO's verdict, as the gateway used to reach it (plain objects only). */
 function dtoAccepts(cls: new () => object, payload: unknown): boolean {
@@ -66,5 +73,31 @@ describe('the socket hot-path checks agree with the DTO classes', () => {
       roomId: '0',
       message: 'hi',
     });
+  });
+});
+
+describe('checkSync (the socket event and POST /api/sync)', () => {
+  it('returns the cursors of rooms, "0" or a message id each', () => {
+    const cursors = { '0': '0', '3:12': '1733299200000-0' };
+    expect(checkSync({ cursors })).toEqual(cursors);
+    expect(checkSync({ cursors: {} })).toEqual({});
+  });
+
+  it.each([
+    ['no payload', undefined, /cursors must be an object/],
+    ['an array payload', [{ cursors: {} }], /cursors must be an object/],
+    ['cursors as an array', { cursors: ['0'] }, /cursors must be an object/],
+    ['a cursor that is no message id', { cursors: { '0': 'yesterday' } }, /each cursor/],
+    ['a room id that cannot exist', { cursors: { 'no room': '0' } }, /each cursor/],
+    ['a cursor that is a number', { cursors: { '0': 0 } }, /each cursor/],
+  ])('refuses %s', (_name, payload, message) => {
+    expect(checkSync(payload)).toMatch(message);
+  });
+
+  it(`refuses more than ${SYNC_MAX_ROOMS} rooms`, () => {
+    const many = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`${i + 1}:${i + 2}`, '0']));
+    expect(typeof checkSync({ cursors: many(SYNC_MAX_ROOMS) })).toBe('object');
+    expect(checkSync({ cursors: many(SYNC_MAX_ROOMS + 1) })).toMatch(/at most 200 rooms/);
   });
 });
