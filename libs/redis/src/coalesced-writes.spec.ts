@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import Redis from 'ioredis';
 import { coalesceWrites } from './coalesced-writes';
@@ -87,5 +88,11 @@ describe('coalesceWrites (real Redis)', () => {
     expect(await c.ping()).toBe('PONG');
     await Promise.resolve();
     expect(await c.echo('x')).toBe('x');
+  });
+
+  it('fails loudly at connect when ioredis no longer exposes the socket as client.stream', () => {
+    const fake = Object.assign(new EventEmitter(), { stream: { write: () => true } });
+    coalesceWrites(fake as unknown as Redis);
+    expect(() => fake.emit('connect')).toThrow(/ioredis internals changed/);
   });
 });

@@ -24,7 +24,25 @@ export function coalesceWrites(client: Redis | Cluster): void {
   client.on('connect', () => corkPerTurn(client.stream));
 }
 
+/**
+ * What the patch relies on from ioredis: on 'connect', `client.stream` is the connection's socket
+ * (net or TLS) and every command goes through its `write`. Checked on every connect, so the first
+ * one, at boot, fails loudly (the process does not start) when an ioredis upgrade changed it.
+ */
+function assertCorkable(socket: unknown): asserts socket is Writable {
+  const s = socket as Partial<Writable> | undefined;
+  if (
+    typeof s?.write !== 'function' ||
+    typeof s.cork !== 'function' ||
+    typeof s.uncork !== 'function'
+  )
+    throw new Error(
+      'ioredis internals changed: client.stream is not a socket at connect (libs/redis coalesced-writes.ts needs review)',
+    );
+}
+
 function corkPerTurn(socket: Writable): void {
+  assertCorkable(socket);
   if (socket[PATCHED]) return;
   socket[PATCHED] = true;
   const write = socket.write.bind(socket);
