@@ -1,7 +1,8 @@
 import { engineModules, installCorkedWebSocketWrites } from './corked-websocket-writes';
 
 // Pins the patch to the installed engine.io and ws: the boot step inspects the real transport
-// and proves the patch on a loopback WebSocket (three packets, written corked, received in order).
+// and proves the patch on a loopback WebSocket (three packets in one turn, written corked, one
+// batch when the turn ends, received in order).
 describe('installCorkedWebSocketWrites', () => {
   it('patches engine.io and proves the patch, once however often it runs', async () => {
     await installCorkedWebSocketWrites();

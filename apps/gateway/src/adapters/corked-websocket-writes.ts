@@ -3,11 +3,11 @@ import { once } from 'node:events';
 import { Socket as NetSocket, type AddressInfo } from 'node:net';
 
 /**
- * Engine.IO writes one WebSocket frame per packet, each its own write system call. While a write
- * is in flight it queues further packets and then sends the queue in one loop; corking the TCP
- * socket around that loop turns the queue into a single writev. Under bursts (a room's messages,
- * presence when many users come online) the queue grows and the saving with it; for a single
- * packet nothing changes. Measured with `npm run bench` (connect and sync scenarios).
+ * Engine.IO writes one WebSocket frame per packet, each its own write system call (and while a
+ * write is in flight it queues further packets, then sends the queue in one loop). Corking each
+ * TCP socket until the end of the event-loop turn turns everything the turn sends it into one
+ * writev: an ack and the message it acknowledges, a burst of room messages. Measured with
+ * `npm run bench` (see the README's Performance section).
  *
  * It patches `send` on the prototype of engine.io's WebSocket transport and relies on engine.io
  * internals: the transport keeps the `ws` WebSocket in `socket`, whose `_socket` is the TCP
@@ -79,26 +79,43 @@ export function engineModules(): { transport: TransportClass; ws: WsModule } {
   }
 }
 
+/**
+ * The sockets written this turn, corked until the turn's check phase (one setImmediate for all of
+ * them): what a turn sends to one socket (an ack and the message it acknowledges, a burst of
+ * room messages read from Redis at once) leaves in one writev. Nothing waits for a timer: when
+ * the loop is idle a turn holds one event and its writes go out at once; only a busy turn
+ * batches, as libs/redis coalesced-writes.ts does for Redis commands.
+ */
+const corked = new Set<NetSocket>();
+
+function uncorkAll(): void {
+  for (const raw of corked) raw.uncork();
+  corked.clear();
+}
+
+function corkForTurn(raw: NetSocket): void {
+  if (corked.has(raw)) return;
+  if (corked.size === 0) setImmediate(uncorkAll);
+  corked.add(raw);
+  raw.cork();
+}
+
 function patch(proto: TransportClass['prototype']): void {
   if (proto[PATCHED]) return;
   proto[PATCHED] = true;
   const send = proto.send;
   proto.send = function corkedSend(this: Transport, packets: Packet[]) {
-    const raw = packets.length > 1 ? this.socket?._socket : undefined;
-    if (!raw) return send.call(this, packets);
-    raw.cork();
-    try {
-      send.call(this, packets);
-    } finally {
-      raw.uncork();
-    }
+    const raw = this.socket?._socket;
+    if (raw && !raw.destroyed) corkForTurn(raw);
+    return send.call(this, packets);
   };
 }
 
 /**
  * Boot step: finds engine.io's WebSocket transport, checks what the patch relies on, patches it,
- * then proves it on a loopback WebSocket: three packets sent as one batch must be written while
- * the TCP socket is corked, uncorked afterwards, and arrive intact and in order. Throws (the
+ * then proves it on a loopback WebSocket: three packets sent in two sends of one turn must be
+ * written while the TCP socket is corked, reach the kernel as one batch once the turn ends, and
+ * arrive intact and in order. Throws (the
  * process does not start) when an engine.io or ws upgrade changed any of that.
  */
 export async function installCorkedWebSocketWrites(): Promise<void> {
@@ -150,7 +167,12 @@ async function prove(Transport: TransportClass, ws: WsModule, problems: string[]
       if (tcp.writableCorked === 0) batches += 1;
     };
     try {
-      transport.send(['a', 'b', 'c'].map((data) => ({ type: 'message', data })));
+      transport.send(['a', 'b'].map((data) => ({ type: 'message', data })));
+      transport.send([{ type: 'message', data: 'c' }]);
+      // Nothing reaches the kernel before the turn ends.
+      if (writes === 0 || batches !== 0)
+        problems.push(`send (${writes} writes in the turn, ${batches} batches before its end)`);
+      await new Promise((done) => setImmediate(done));
     } finally {
       // The prototype's methods again.
       delete (tcp as { write?: unknown }).write;
@@ -158,7 +180,7 @@ async function prove(Transport: TransportClass, ws: WsModule, problems: string[]
     }
     if (writes === 0 || batches !== 1)
       problems.push(`send (${writes} writes in ${batches} batches, not one)`);
-    if (tcp.writableCorked !== 0) problems.push('send left the socket corked');
+    if (tcp.writableCorked !== 0) problems.push('the turn ended with the socket corked');
     await withTimeout(threeFrames, 'the three frames');
     if (received.join() !== '4a,4b,4c') problems.push(`frames (${received.join()})`);
   } finally {
