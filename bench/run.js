@@ -267,7 +267,9 @@ async function runTarget(target) {
         };
       }
       if (stats) await stats.print(`${target} ${scenario}`);
-      await sleep(500);
+      // Past the presence grace (4 s): the last scenario's clients have been announced gone,
+      // so the next one does not measure Parley announcing them.
+      await sleep(smoke ? 500 : 5000);
     }
   } finally {
     await servers.stop();
