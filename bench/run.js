@@ -26,12 +26,13 @@ const mq = require('./mq');
 const door = require('./door');
 const updates = require('./updates');
 const moderate = require('./moderate');
+const memory = require('./memory');
 const { report } = require('./lib/report');
 
 // The default list: what `npm run bench` (and the BENCH_SMOKE=1 run in `npm test`) runs.
 const ALL = ['dm', 'room', 'moderate', 'connect', 'history', 'sync'];
 // On request only: `presence` takes about 5 minutes at full size (see bench/presence.js).
-const ON_REQUEST = ['presence', 'mq', 'updates', 'door'];
+const ON_REQUEST = ['presence', 'mq', 'updates', 'door', 'memory'];
 const scenarios = process.argv.slice(2).filter((a) => ALL.includes(a) || ON_REQUEST.includes(a));
 // The BENCH_SMOKE=1 run adds `door` (about 7 s at toy size), so that it cannot rot either.
 if (scenarios.length === 0)
@@ -73,6 +74,7 @@ const PARAMS = {
   moderate: moderate.params(smoke),
   ...(scenarios.includes('presence') ? { presence: presence.params(smoke) } : {}),
   ...(scenarios.includes('mq') ? { mq: mq.params(smoke) } : {}),
+  ...(scenarios.includes('memory') ? { memory: memory.params(smoke) } : {}),
   ...(scenarios.includes('door') ? { door: door.params(smoke) } : {}),
   ...(scenarios.includes('updates') ? { updates: updates.params(smoke) } : {}),
 };
@@ -310,6 +312,10 @@ async function main() {
     log('— parley /mq beside raw LPUSH/RPOP —');
     (results.parley ??= {}).mq = await mq.run(PARAMS.mq);
   }
+  if (scenarios.includes('memory')) {
+    log('— heap per connection, baseline and parley —');
+    (results.parley ??= {}).memory = await memory.run(PARAMS.memory);
+  }
   if (scenarios.includes('updates')) {
     log('— parley updates: the room with edits and reactions —');
     (results.parley ??= {}).updates = await updates.run(PARAMS.updates);
@@ -323,6 +329,7 @@ async function main() {
   if (results.parley?.updates)
     summary.updates = updates.report(results.parley.updates, PARAMS.updates);
   if (results.parley?.mq) summary.mq = mq.report(results.parley.mq);
+  if (results.parley?.memory) summary.memory = memory.report(results.parley.memory);
   if (results.parley?.presence) summary.presence = presence.report(results.parley.presence);
   const versions = {
     node: process.version,
