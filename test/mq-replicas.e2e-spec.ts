@@ -116,19 +116,30 @@ describe('/mq across API processes', () => {
         .send({ value: `c${i}` });
     }
     const acks = new Map<string, number>();
+    // An ack in flight to the process at the moment it dies may have been applied without its
+    // answer arriving: such a key is acked in Redis but not counted here, and never comes back.
+    // So the run ends when the server says the queue is drained, not when every ack was seen.
+    const unanswered = new Set<string>();
     let deliveries = 0;
     let killed = false;
+    const drained = async (url: string) => {
+      const res = await fetch(`${url}/mq/stats/chaos`, { headers: bearer(alice.token) });
+      const body = (await res.json()) as { len: number; leased: number };
+      return body.len === 0 && body.leased === 0;
+    };
     const consume = async (startOn: 0 | 1) => {
       let url = urls()[startOn];
-      while (acks.size < total) {
+      for (;;) {
+        let key: string | undefined;
         try {
           const got = await fetch(`${url}/mq/q/chaos?lease=1`, { headers: bearer(alice.token) });
           if (got.status === 404) {
             await got.text();
+            if (await drained(url)) return;
             await new Promise((r) => setTimeout(r, 50)); // leases still out: they come back
             continue;
           }
-          const { key } = (await got.json()) as { key: string };
+          ({ key } = (await got.json()) as { key: string });
           deliveries += 1;
           if (!killed && url === second.url && acks.size >= total / 3) {
             killed = true; // this consumer holds `key` on a lease, and its process dies
@@ -138,15 +149,20 @@ describe('/mq across API processes', () => {
             method: 'DELETE',
             headers: bearer(alice.token),
           });
-          if (ack.status === 204) acks.set(key, (acks.get(key) ?? 0) + 1);
+          if (ack.status === 204) {
+            acks.set(key, (acks.get(key) ?? 0) + 1);
+            unanswered.delete(key);
+          }
         } catch {
+          if (key !== undefined && !acks.has(key)) unanswered.add(key);
           url = suite.stack.api.url; // its process is gone: carry on with the other one
         }
       }
     };
     await Promise.all([consume(1), consume(1), consume(0), consume(0)]);
     expect(killed).toBe(true);
-    expect(acks.size).toBe(total);
+    // Every message acked once: seen acked exactly once, or acked by the dying process unseen.
+    expect(acks.size + unanswered.size).toBe(total);
     expect([...acks.values()].every((n) => n === 1)).toBe(true);
     expect(deliveries).toBeGreaterThan(total); // the leases held at the kill were redelivered
     const stats = await mq(suite.stack.api.url, alice.token).get('/mq/stats/chaos');
