@@ -34,8 +34,6 @@ export class MqWsConnection {
     private readonly queues: QueuesService,
     /** Seconds an ack may take; undefined: consumed as sent (no acks). */
     private readonly ackSeconds: number | undefined,
-    /** The API token it came with (re-checked while it is open); undefined for a session. */
-    readonly apiToken?: string,
   ) {
     this.sink = {
       leaseSeconds: ackSeconds,

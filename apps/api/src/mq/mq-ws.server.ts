@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import {
-  ApiTokensService,
   assertQueueName,
   DomainError,
   HTTP_STATUS,
-  isApiToken,
   isOriginAllowed,
   QueueConsumers,
   QueuesService,
@@ -20,7 +18,6 @@ import { refuseUpgrade } from '../proxy/refuse-upgrade';
 import { MqWsConnection } from './mq-ws.connection';
 
 const PREFIX = '/mq/ws/';
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 /** Query parameters a client might put a credential in: refused, URLs end up in logs. */
 const CREDENTIAL_PARAMS = ['token', 'access_token', 'auth', 'authorization', 'apikey', 'key'];
 /** Consumers send acks only; anything longer is not one. */
@@ -65,7 +62,6 @@ export class MqWsServer implements OnModuleInit, OnApplicationShutdown {
     private readonly consumers: QueueConsumers,
     private readonly queues: QueuesService,
     private readonly sessions: SessionsService,
-    private readonly apiTokens: ApiTokensService,
     private readonly announcer: SocketAnnouncer,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {}
@@ -80,7 +76,7 @@ export class MqWsServer implements OnModuleInit, OnApplicationShutdown {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     this.admit(req, socket).then(
-      ({ identity, queue, ack, credential }) => {
+      ({ identity, queue, ack }) => {
         this.wss.handleUpgrade(req, socket, head, (ws) => {
           const conn = new MqWsConnection(
             ws,
@@ -88,7 +84,6 @@ export class MqWsServer implements OnModuleInit, OnApplicationShutdown {
             queue,
             this.queues,
             ack ? this.config.mqWsAckSeconds : undefined,
-            credential,
           );
           this.connections.add(conn);
           conn.onClosed(() => this.connections.delete(conn));
@@ -145,9 +140,9 @@ export class MqWsServer implements OnModuleInit, OnApplicationShutdown {
       throw new Refusal(400, 'Bad queue name');
     }
     assertQueueName(queue);
-    const { identity, credential } = await this.identify(req);
+    const identity = await this.identify(req);
     this.reserve(identity.userId, socket);
-    return { identity, queue, ack: url.searchParams.get('ack') === '1', credential };
+    return { identity, queue, ack: url.searchParams.get('ack') === '1' };
   }
 
   /** Counts the connection against its account until it closes (checked and taken in one step). */
@@ -164,21 +159,13 @@ export class MqWsServer implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  private async identify(req: IncomingMessage) {
-    const bearer = BEARER.exec(req.headers.authorization ?? '')?.[1];
-    let identity: SessionIdentity | null;
-    if (bearer && isApiToken(bearer)) {
-      identity = await this.apiTokens.asSession(bearer, ['queues']);
-      if (!identity && (await this.apiTokens.resolve(bearer))) {
-        throw new Refusal(403, 'This API token lacks the "queues" scope');
-      }
-    } else {
-      identity = await this.sessions.identify(req.headers, undefined);
-    }
-    if (!identity || !(await this.sessions.userExists(identity.userId))) {
-      throw new Refusal(401, 'Authentication required');
-    }
-    return { identity, credential: bearer && isApiToken(bearer) ? bearer : undefined };
+  /** The one session path (cookie, session bearer or API token); a token needs `queues`. */
+  private async identify(req: IncomingMessage): Promise<SessionIdentity> {
+    const identity = await this.sessions.resolve({ headers: req.headers });
+    if (!identity) throw new Refusal(401, 'Authentication required');
+    if (identity.scopes && !identity.scopes.includes('queues'))
+      throw new Refusal(403, 'This API token lacks the "queues" scope');
+    return identity;
   }
 
   private cut(sessionId: string): void {
@@ -187,19 +174,18 @@ export class MqWsServer implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** Closes the connections whose session or token is gone (a lost revocation event). */
   private async recheck(): Promise<void> {
-    for (const conn of [...this.connections]) {
-      try {
-        const token = conn.apiToken;
-        const live = token
-          ? (await this.apiTokens.asSession(token, ['queues'])) !== null
-          : Boolean((await this.sessions.get(conn.identity.sessionId))?.userId);
-        if (!live) conn.close('revoked');
-      } catch (err) {
-        // A failed check cuts nobody.
-        this.logger.warn(`mq/ws session re-check skipped: ${(err as Error).message}`);
-        return;
-      }
+    if (this.connections.size === 0) return;
+    const conns = [...this.connections];
+    let live: Set<string>;
+    try {
+      live = await this.sessions.stillLive(conns.map((c) => c.identity.sessionId));
+    } catch (err) {
+      // A failed check cuts nobody.
+      this.logger.warn(`mq/ws session re-check skipped: ${(err as Error).message}`);
+      return;
     }
+    for (const conn of conns) if (!live.has(conn.identity.sessionId)) conn.close('revoked');
   }
 }

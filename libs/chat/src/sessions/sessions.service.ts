@@ -145,24 +145,6 @@ export class SessionsService {
     return live;
   }
 
-  /**
-   * A connection's principal from its handshake headers and `auth`: `resolve` for a connection
-   * (the /mq/ws consumers ask this way).
-   */
-  identify(headers: IncomingHttpHeaders, auth: unknown): Promise<Principal | null> {
-    return this.resolve({ headers, auth }, 'connection');
-  }
-
-  /** The stored session (express-session's shape), or null. */
-  get(sessionId: string): Promise<SessionData | null> {
-    return this.sessions.get(sessionId);
-  }
-
-  /** Whether the account still exists, asked of the store now. */
-  userExists(userId: string): Promise<boolean> {
-    return this.users.accountExists(userId, true);
-  }
-
   /** Session ids of the user, API tokens aside. */
   sessionIdsOf(userId: string): Promise<string[]> {
     return this.sessions.sessionIdsOf(userId);
