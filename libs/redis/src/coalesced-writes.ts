@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import Redis, { Cluster } from 'ioredis';
+import { corkForTurn } from './cork-for-turn';
 
 const PATCHED = Symbol('parleyCoalesced');
 
@@ -46,17 +47,8 @@ function corkPerTurn(socket: Writable): void {
   if (socket[PATCHED]) return;
   socket[PATCHED] = true;
   const write = socket.write.bind(socket);
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    socket.uncork();
-  };
   socket.write = function coalescedWrite(...args: Parameters<Socket['write']>) {
-    if (!corked) {
-      corked = true;
-      socket.cork();
-      setImmediate(uncork);
-    }
+    corkForTurn(socket);
     return write(...args);
   } as Socket['write'];
 }

@@ -21,5 +21,6 @@ export * from './repositories/feeds.repository';
 export * from './redis-errors';
 export * from './bus-options';
 export * from './redis-connection';
+export * from './cork-for-turn';
 export * from './repositories/name-index';
 export * from './io-adapter';

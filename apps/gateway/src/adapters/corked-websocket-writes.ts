@@ -1,6 +1,7 @@
 import { Server as EngineServer, transports } from 'engine.io';
 import { once } from 'node:events';
 import { Socket as NetSocket, type AddressInfo } from 'node:net';
+import { corkForTurn } from '@app/redis';
 
 /**
  * Engine.IO writes one WebSocket frame per packet, each its own write system call (and while a
@@ -77,27 +78,6 @@ export function engineModules(): { transport: TransportClass; ws: WsModule } {
   } finally {
     engine.close();
   }
-}
-
-/**
- * The sockets written this turn, corked until the turn's check phase (one setImmediate for all of
- * them): what a turn sends to one socket (an ack and the message it acknowledges, a burst of
- * room messages read from Redis at once) leaves in one writev. Nothing waits for a timer: when
- * the loop is idle a turn holds one event and its writes go out at once; only a busy turn
- * batches, as libs/redis coalesced-writes.ts does for Redis commands.
- */
-const corked = new Set<NetSocket>();
-
-function uncorkAll(): void {
-  for (const raw of corked) raw.uncork();
-  corked.clear();
-}
-
-function corkForTurn(raw: NetSocket): void {
-  if (corked.has(raw)) return;
-  if (corked.size === 0) setImmediate(uncorkAll);
-  corked.add(raw);
-  raw.cork();
 }
 
 function patch(proto: TransportClass['prototype']): void {
