@@ -14,7 +14,7 @@ export interface ChatEventMap {
   /** `fed`: the room has feeds, so the feed writer copies the message (feeds/feed-writer.ts). */
   messageCreated: { message: Message; toUsers?: string[]; fed?: boolean };
   /** A message was edited, deleted or reacted to: `seq` is the change's, `message` its state. */
-  messageUpdated: { roomId: string; seq: number; message: Message };
+  messageUpdated: { roomId: string; seq: number; message: Message; fed?: boolean };
   /** A user's read marker moved forward (their other devices follow it). */
   readMoved: { userId: string; roomId: string; readSeq: number };
   /**

@@ -26,13 +26,13 @@ export class FeedWriter {
   observe<K extends keyof ChatEventMap>(name: K, event: ChatEventMap[K]): Promise<void> {
     let work: Promise<void> | undefined;
     if (name === 'messageCreated') {
-      // The append told whether the room has feeds: most rooms have none, and a read of the
-      // room's feeds per message was a Redis round trip on every send.
+      // The append (and the change script below) told whether the room has feeds: most rooms
+      // have none, and reading a room's feeds per message was a Redis round trip on every send.
       const { message, fed } = event as ChatEventMap['messageCreated'];
       if (fed) work = this.feed(message.roomId, { type: 'message', message });
     } else if (name === 'messageUpdated') {
-      const { roomId, seq, message } = event as ChatEventMap['messageUpdated'];
-      work = this.feed(roomId, { type: 'update', roomId, seq, message });
+      const { roomId, seq, message, fed } = event as ChatEventMap['messageUpdated'];
+      if (fed) work = this.feed(roomId, { type: 'update', roomId, seq, message });
     } else if (name === 'memberLeft') {
       const { room, user } = event as ChatEventMap['memberLeft'];
       work = this.stop(room.id, user.id);

@@ -33,7 +33,7 @@ describe('MessageUpdatesService (real repositories, no Nest container)', () => {
     expect(edited).toMatchObject({ id: m.id, seq: 1, from: alice.id, message: 'hello' });
     expect(edited.editedAt).toBeCloseTo(Date.now() / 1000, -1);
     expect(chat.events.take()).toEqual([
-      { name: 'messageUpdated', event: { roomId, seq: 3, message: edited } },
+      { name: 'messageUpdated', event: { roomId, seq: 3, message: edited, fed: false } },
     ]);
     expect((await newest())[0]).toEqual(edited);
     expect((await say(bob, 'after')).seq).toBe(4);

@@ -98,7 +98,12 @@ export class MessageUpdatesService {
     });
     if (result.status === 'same') return result.message;
     if (result.status !== 'changed') throw REFUSALS[result.status]();
-    this.events.emit('messageUpdated', { roomId, seq: result.seq, message: result.message });
+    this.events.emit('messageUpdated', {
+      roomId,
+      seq: result.seq,
+      message: result.message,
+      fed: result.fed,
+    });
     return result.message;
   }
 }

@@ -23,7 +23,8 @@ export interface ChangeInput {
 }
 
 export type ChangeResult =
-  | { status: 'changed'; seq: number; message: Message }
+  /** `fed`: the room has feeds (libs/chat feeds) to copy the change into. */
+  | { status: 'changed'; seq: number; message: Message; fed: boolean }
   | { status: 'same'; message: Message }
   | {
       status:
@@ -44,7 +45,7 @@ export class MessageChangesRepository {
   private readonly changeCmd: ChangeCommand;
 
   constructor(@Inject(REDIS_CLIENT) redis: Redis) {
-    this.changeCmd = defineScript<ChangeCommand>(redis, 'parleyChangeMessage', 7, CHANGE_MESSAGE);
+    this.changeCmd = defineScript<ChangeCommand>(redis, 'parleyChangeMessage', 8, CHANGE_MESSAGE);
   }
 
   async change(input: ChangeInput): Promise<ChangeResult> {
@@ -59,6 +60,7 @@ export class MessageChangesRepository {
       RedisKeys.roomChanges(roomId),
       RedisKeys.room(roomId),
       RedisKeys.roomRoles(roomId),
+      RedisKeys.roomFeeds(roomId),
       op,
       userId,
       messageId,
@@ -71,8 +73,8 @@ export class MessageChangesRepository {
     const current = (fields: unknown, state: unknown) =>
       withState(entryToMessage(roomId, [messageId, fields as string[]]), state as string);
     if (status === 'changed') {
-      const [seq, fields, state] = rest;
-      return { status, seq: Number(seq), message: current(fields, state) };
+      const [seq, fields, state, fed] = rest;
+      return { status, seq: Number(seq), message: current(fields, state), fed: fed === 1 };
     }
     if (status === 'same') return { status, message: current(rest[0], rest[1]) };
     return { status } as ChangeResult;

@@ -49,12 +49,13 @@ end
 
 /**
  * Changes one message. KEYS: 1 stream, 2 seq, 3 change count, 4 state hash, 5 changes stream,
- * 6 room hash, 7 roles hash. ARGV: 1 op ('edit' | 'delete' | 'react' | 'unreact'), 2 user,
- * 3 message id, 4 new text or emoji, 5 now ms, 6 maxlen of the changes stream, 7 '1' for
- * General (everyone's), 8 most distinct reactions per message.
- * Replies: {'changed', seq, fields, state} | {'same', fields, state} (nothing to do: same text,
- * already deleted, reaction already there / not there) | {'no_room'} | {'not_member'} |
- * {'no_message'} | {'not_author'} | {'not_allowed'} | {'deleted'} | {'too_many'}.
+ * 6 room hash, 7 roles hash, 8 room feeds hash. ARGV: 1 op ('edit' | 'delete' | 'react' |
+ * 'unreact'), 2 user, 3 message id, 4 new text or emoji, 5 now ms, 6 maxlen of the changes
+ * stream, 7 '1' for General (everyone's), 8 most distinct reactions per message.
+ * Replies: {'changed', seq, fields, state, fed (1 when the room has feeds)} | {'same', fields,
+ * state} (nothing to do: same text, already deleted, reaction already there / not there) |
+ * {'no_room'} | {'not_member'} | {'no_message'} | {'not_author'} | {'not_allowed'} |
+ * {'deleted'} | {'too_many'}.
  * Membership, the author/admin rule and the change are one step: a member removed a moment ago
  * changes nothing.
  */
@@ -141,7 +142,7 @@ if seq % 256 == 0 then
     end
   end
 end
-return {'changed', seq, fields, encoded}
+return {'changed', seq, fields, encoded, redis.call('EXISTS', KEYS[8])}
 `;
 
 /**
