@@ -1,5 +1,5 @@
-import { Socket as EngineSocket } from 'engine.io-client';
 import { waitFor } from '../support/api';
+import { connectPacket, rawEngine } from '../support/raw-engine';
 import { registerUser, Stack, startStack, TestUser } from '../support/stack';
 
 const ROUNDS = 25;
@@ -25,31 +25,23 @@ describe('a CONNECT sent twice on one Engine.IO connection', () => {
   afterAll(() => stack.close());
 
   async function round(transport: 'polling' | 'websocket', thirdAfterAnswer: boolean) {
-    const engine = new EngineSocket(stack.gateways[0].url, {
-      transports: [transport],
-      upgrade: false,
-      path: '/socket.io/',
-    });
-    const packets: string[] = [];
-    let closed = '';
-    engine.on('message', (data) => packets.push(String(data)));
-    engine.on('close', (reason) => (closed = reason));
-    const connect = `0${JSON.stringify({ token: user.token })}`;
+    const { engine, packets, closed } = rawEngine(stack.gateways[0].url, transport);
+    const connect = connectPacket(user.token);
     engine.on('open', () => {
       engine.send(connect);
       engine.send(connect);
     });
     const answers = () => packets.filter((p) => p.startsWith('0') || p.startsWith('4'));
     try {
-      await waitFor(() => answers().length > 0 || closed !== '', 10_000, 5);
+      await waitFor(() => answers().length > 0 || closed() !== '', 10_000, 5);
       if (thirdAfterAnswer) engine.send(connect);
       engine.send('21["sync",{"cursors":{}}]');
-      await waitFor(() => packets.some((p) => p.startsWith('31')) || closed !== '', 10_000, 5);
+      await waitFor(() => packets.some((p) => p.startsWith('31')) || closed() !== '', 10_000, 5);
       await new Promise((r) => setTimeout(r, QUIET_MS));
       return {
         answers: answers().map((p) => p.slice(0, 1)),
         acked: packets.some((p) => p.startsWith('31[{"ok":true')),
-        closed,
+        closed: closed(),
       };
     } finally {
       engine.close();

@@ -1,6 +1,6 @@
-import { Socket as EngineSocket } from 'engine.io-client';
 import request from 'supertest';
 import { waitFor } from '../support/api';
+import { connectPacket, rawEngine } from '../support/raw-engine';
 import { bearer, PASSWORD } from '../support/http';
 import { registerUser, Stack, startStack, TestUser } from '../support/stack';
 
@@ -46,21 +46,13 @@ describe('SEED_COMPAT=false: no reference-client routes, no CONNECT shim', () =>
   it.each(['polling', 'websocket'] as const)(
     'a CONNECT repeated after the answer closes the connection, as stock Socket.IO does (%s)',
     async (transport) => {
-      const engine = new EngineSocket(stack.gateways[0].url, {
-        transports: [transport],
-        upgrade: false,
-        path: '/socket.io/',
-      });
-      const packets: string[] = [];
-      let closed = '';
-      engine.on('message', (data) => packets.push(String(data)));
-      engine.on('close', (reason) => (closed = reason));
-      const connect = `0${JSON.stringify({ token: user.token })}`;
+      const { engine, packets, closed } = rawEngine(stack.gateways[0].url, transport);
+      const connect = connectPacket(user.token);
       engine.on('open', () => engine.send(connect));
       try {
         await waitFor(() => packets.some((p) => p.startsWith('0')), 10_000, 5);
         engine.send(connect);
-        await waitFor(() => closed !== '', 10_000, 5);
+        await waitFor(() => closed() !== '', 10_000, 5);
         expect(packets.filter((p) => p.startsWith('0'))).toHaveLength(1);
       } finally {
         engine.close();
