@@ -74,7 +74,10 @@ describe('GET /api/events and POST /api/sync', () => {
         'typing',
         'message',
       ]);
-      expect(streamed).toEqual(socketed);
+      // typing is volatile on a socket (dropped while its transport is busy writing, by design):
+      // the rest must match exactly.
+      const lasting = (events: typeof streamed) => events.filter(([e]) => e !== 'typing');
+      expect(lasting(streamed)).toEqual(lasting(socketed));
       expect(stream.of<Message>('message')).toEqual([ack.message]);
       aliceSocket.disconnect();
     });
