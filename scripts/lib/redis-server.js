@@ -70,6 +70,9 @@ async function startRedis(opts = {}) {
       'no',
       '--loglevel',
       'warning',
+      // The unit specs take a database each (16 is Redis's default count).
+      '--databases',
+      '64',
       ...(opts.dir ? ['--dir', opts.dir] : []),
       ...(opts.extraArgs ?? []),
     ];

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { GENERAL_ROOM_ID, Limits, Message, MessagePage, SyncRoomResult } from '@app/contracts';
 import { MessagesRepository, RateLimitRepository } from '@app/redis';
-import { LRUCache } from 'lru-cache';
 import { LeasedRateLimiter } from '../common/leased-rate-limiter';
 import {
   Blocked,
@@ -14,6 +13,7 @@ import {
 import { ChatEvents } from '../events/chat-events';
 import { parseRoomId } from '../rooms/room-id';
 import { RoomsService } from '../rooms/rooms.service';
+import { ReadCopies } from './read-copies';
 
 export interface SendResult {
   message: Message;
@@ -21,25 +21,27 @@ export interface SendResult {
   created: boolean;
 }
 
-/** Rooms whose newest page is kept in memory (each about 10 KB at the default page size). */
-const NEWEST_PAGES_MAX = 1_000;
-
-interface CachedPage {
-  /** The room's seq when the page was read: every message and every change moves it. */
-  seq: string;
-  page: MessagePage;
-}
+/**
+ * How many messages the copies of history pages, and those of sync answers, hold at most (a
+ * message is a few hundred bytes: some 5–10 MB each per process at the bound).
+ */
+const READ_COPIES_MAX_MESSAGES = 25_000;
 
 @Injectable()
 export class MessagesService {
   /**
-   * The newest page of each busy room, the page every client reads when it opens the room.
-   * Redis is still asked on every read, but only whether the room's seq moved (a new message, or
-   * an edit, deletion or reaction anywhere in the room: each takes a seq); the page is sent (and
-   * decoded) again only when it did. So a copy held by one process is never stale after a change
-   * made through another.
+   * Recent history pages and `sync` answers, by room and position (read-copies.ts). Many clients
+   * read the same ones: the newest page when they open a room, and after a gateway restart every
+   * client of a busy room syncs from about the same cursor.
    */
-  private readonly newestPages = new LRUCache<string, CachedPage>({ max: NEWEST_PAGES_MAX });
+  private readonly pages = new ReadCopies<MessagePage>({
+    maxSize: READ_COPIES_MAX_MESSAGES,
+    sizeOf: (page) => page.messages.length,
+  });
+  private readonly syncs = new ReadCopies<SyncRoomResult>({
+    maxSize: READ_COPIES_MAX_MESSAGES,
+    sizeOf: (result) => result.messages.length + result.updates.length,
+  });
 
   /** Per user, socket and REST together, across every process. */
   private readonly sendLimit: LeasedRateLimiter;
@@ -129,8 +131,11 @@ export class MessagesService {
     limit: number,
   ): Promise<MessagePage> {
     await this.rooms.assertMember(userId, roomId);
-    if (before === undefined) return this.newestPage(roomId, limit);
-    return toPage(await this.messages.pageBefore(roomId, before, limit));
+    return this.pages.read(
+      `${limit}/${roomId}/${before ?? ''}`,
+      (knownSeq) => this.messages.pageBeforeSeq(roomId, before, limit, knownSeq),
+      (read) => deepFreeze(toPage(read)),
+    );
   }
 
   /** Forward paging: the first `limit` messages after `after` ("0": from the first), oldest first. */
@@ -143,19 +148,6 @@ export class MessagesService {
     await this.rooms.assertMember(userId, roomId);
     const { messages, complete } = await this.messages.after(roomId, after, limit);
     return { messages, nextBefore: null, nextAfter: complete ? null : messages[limit - 1].id };
-  }
-
-  private async newestPage(roomId: string, limit: number): Promise<MessagePage> {
-    const key = `${limit}/${roomId}`;
-    const cached = this.newestPages.get(key);
-    const fresh = await this.messages.newestPage(roomId, limit, cached?.seq);
-    if (fresh === 'unchanged' && cached) return cached.page;
-    if (fresh === 'unchanged') throw new Error('newestPage: unchanged without a known seq');
-    const page = toPage(fresh);
-    // Shared by every reader from now on, so frozen against a caller that would edit it.
-    if (fresh.messages.length > 0)
-      this.newestPages.set(key, { seq: fresh.seq, page: deepFreeze(page) });
-    return page;
   }
 
   /** The reference client's paging: newest first from `offset`. */
@@ -182,7 +174,12 @@ export class MessagesService {
     const results = await Promise.all(
       Object.entries(cursors).map(async ([roomId, cursor]) => {
         if (!(await this.rooms.isMember(userId, roomId))) return null;
-        return [roomId, await this.messages.syncAfter(roomId, cursor, Limits.syncPageMax)] as const;
+        const result = await this.syncs.read(
+          `${roomId}/${cursor}`,
+          (knownSeq) => this.messages.syncAfter(roomId, cursor, Limits.syncPageMax, knownSeq),
+          freezeSync,
+        );
+        return [roomId, result] as const;
       }),
     );
     return Object.fromEntries(results.filter((r) => r !== null));
@@ -193,12 +190,25 @@ function toPage({ messages, hasMore }: { messages: Message[]; hasMore: boolean }
   return { messages, nextBefore: hasMore && messages.length > 0 ? messages[0].id : null };
 }
 
+function freezeMessage(m: Message): void {
+  m.reactions?.forEach((r) => Object.freeze(r.userIds));
+  Object.freeze(m.reactions);
+  Object.freeze(m);
+}
+
 function deepFreeze(page: MessagePage): MessagePage {
-  page.messages.forEach((m) => {
-    m.reactions?.forEach((r) => Object.freeze(r.userIds));
-    Object.freeze(m.reactions);
-    Object.freeze(m);
-  });
+  page.messages.forEach(freezeMessage);
   Object.freeze(page.messages);
   return Object.freeze(page);
+}
+
+function freezeSync(result: SyncRoomResult): SyncRoomResult {
+  result.messages.forEach(freezeMessage);
+  result.updates.forEach((u) => {
+    freezeMessage(u.message);
+    Object.freeze(u);
+  });
+  Object.freeze(result.messages);
+  Object.freeze(result.updates);
+  return Object.freeze(result);
 }

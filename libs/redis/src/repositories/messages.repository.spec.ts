@@ -360,6 +360,29 @@ describe('MessagesRepository (real Redis)', () => {
       });
     });
 
+    it('syncAfter and older pages: "unchanged" only while the room seq stays', async () => {
+      const room = '5:8';
+      const sent = await fill(room, 12);
+      const sync = await repo.syncAfter(room, sent[7].id, 500);
+      const older = await repo.pageBeforeSeq(room, sent[7].id, 5);
+      if (sync === 'unchanged' || older === 'unchanged') throw new Error('no seq was given');
+      expect(texts(sync.messages)).toEqual(range(9, 12));
+      expect(texts(older.messages)).toEqual(range(3, 7));
+      expect(sync.seq).toBe('12');
+      expect(await repo.syncAfter(room, sent[7].id, 500, sync.seq)).toBe('unchanged');
+      expect(await repo.pageBeforeSeq(room, sent[7].id, 5, older.seq)).toBe('unchanged');
+      await repo.append(input(room, '2', 'm13'));
+      const next = await repo.syncAfter(room, sent[7].id, 500, sync.seq);
+      if (next === 'unchanged') throw new Error('an append must change the sync answer');
+      expect(texts(next.messages)).toEqual(range(9, 13));
+      expect(next.seq).toBe('13');
+      // The page before is read again (the seq moved), and is the same page.
+      expect(await repo.pageBeforeSeq(room, sent[7].id, 5, older.seq)).toEqual({
+        ...older,
+        seq: '13',
+      });
+    });
+
     it('after: from "0" is from the beginning, oldest first, complete only at the end', async () => {
       const a = await repo.after(roomId, '0', 10);
       expect(texts(a.messages)).toEqual(range(1, 10));

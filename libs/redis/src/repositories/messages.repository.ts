@@ -5,7 +5,7 @@ import { REDIS_CLIENT } from '../redis.constants';
 import { RedisKeys } from '../redis-keys';
 import { defineScript } from '../scripts/define-script';
 import { APPEND_MESSAGE } from '../scripts/lua';
-import { NEWEST_PAGE, RANGE_WITH_STATE, SYNC_AFTER } from '../scripts/message-updates.lua';
+import { PAGE_BEFORE, RANGE_WITH_STATE, SYNC_AFTER } from '../scripts/message-updates.lua';
 import { entryToMessage, mergeStates, StreamEntry, toUpdates } from './message-state';
 
 export { entryToMessage } from './message-state';
@@ -42,12 +42,13 @@ type AppendCommand = (
 ) => Promise<[number, string?, (number | string[])?, number?]>;
 
 type States = (string | null)[];
-type NewestPageCommand = (
+type PageBeforeCommand = (
   streamKey: string,
   stateKey: string,
   seqKey: string,
   knownSeq: string,
   count: number,
+  start: string,
 ) => Promise<0 | [seq: string, entries: StreamEntry[], states: States]>;
 type RangeCommand = (
   streamKey: string,
@@ -61,9 +62,14 @@ type SyncCommand = (
   streamKey: string,
   stateKey: string,
   changesKey: string,
+  seqKey: string,
   cursor: string,
   count: number,
-) => Promise<[StreamEntry[], States, [number, StreamEntry, string][]]>;
+  knownSeq: string,
+) => Promise<0 | [seq: string, StreamEntry[], States, [number, StreamEntry, string][]]>;
+
+/** A read that also says at which room seq it was made; see `PAGE_BEFORE`. */
+export type SeqRead<T> = (T & { seq: string }) | 'unchanged';
 
 export interface AppendInput {
   roomId: string;
@@ -95,15 +101,15 @@ export type AppendResult =
 @Injectable()
 export class MessagesRepository {
   private readonly appendCmd: AppendCommand;
-  private readonly newestPageCmd: NewestPageCommand;
+  private readonly pageBeforeCmd: PageBeforeCommand;
   private readonly rangeCmd: RangeCommand;
   private readonly syncCmd: SyncCommand;
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
     this.appendCmd = defineScript<AppendCommand>(redis, 'parleyAppendMessage', 8, APPEND_MESSAGE);
-    this.newestPageCmd = defineScript<NewestPageCommand>(redis, 'parleyNewestPage', 3, NEWEST_PAGE);
+    this.pageBeforeCmd = defineScript<PageBeforeCommand>(redis, 'parleyPageBefore', 3, PAGE_BEFORE);
     this.rangeCmd = defineScript<RangeCommand>(redis, 'parleyRange', 2, RANGE_WITH_STATE);
-    this.syncCmd = defineScript<SyncCommand>(redis, 'parleySyncAfter', 3, SYNC_AFTER);
+    this.syncCmd = defineScript<SyncCommand>(redis, 'parleySyncAfter', 4, SYNC_AFTER);
   }
 
   /** A range of the stream, each message in its current state. */
@@ -204,34 +210,46 @@ export class MessagesRepository {
     before: string | undefined,
     limit: number,
   ): Promise<{ messages: Message[]; hasMore: boolean }> {
-    // Redis refuses the exclusive range "(0-0" rather than returning nothing.
-    if (before && isZeroId(before)) return { messages: [], hasMore: false };
-    const messages = await this.range(roomId, 'rev', before ? `(${before}` : '+', '-', limit + 1);
-    const hasMore = messages.length > limit;
-    return { messages: messages.slice(0, limit).reverse(), hasMore };
+    const read = await this.pageBeforeSeq(roomId, before, limit);
+    if (read === 'unchanged') throw new Error('pageBefore: unchanged without a known seq');
+    return { messages: read.messages, hasMore: read.hasMore };
   }
 
   /**
-   * The newest `limit` messages, oldest first, like `pageBefore(roomId, undefined, limit)`, with
-   * the room seq they were read at; or 'unchanged' when the room's seq is still `knownSeq` (no
-   * message and no change since), with no page sent.
+   * `pageBefore`, with the room seq it was read at; or 'unchanged' when the room's seq is still
+   * `knownSeq` (no message and no change since), with no page sent.
    */
-  async newestPage(
+  async pageBeforeSeq(
     roomId: string,
+    before: string | undefined,
     limit: number,
     knownSeq = '',
-  ): Promise<{ messages: Message[]; hasMore: boolean; seq: string } | 'unchanged'> {
-    const reply = await this.newestPageCmd(
+  ): Promise<SeqRead<{ messages: Message[]; hasMore: boolean }>> {
+    if (before && isZeroId(before)) {
+      const seq = (await this.redis.get(RedisKeys.roomSeq(roomId))) ?? '0';
+      return seq === knownSeq ? 'unchanged' : { messages: [], hasMore: false, seq };
+    }
+    const reply = await this.pageBeforeCmd(
       RedisKeys.roomMessages(roomId),
       RedisKeys.roomMessageState(roomId),
       RedisKeys.roomSeq(roomId),
       knownSeq,
       limit + 1,
+      before ? `(${before}` : '+',
     );
     if (reply === 0) return 'unchanged';
     const [seq, entries, states] = reply;
     const messages = mergeStates(roomId, entries, states);
     return { messages: messages.slice(0, limit).reverse(), hasMore: messages.length > limit, seq };
+  }
+
+  /** The newest page: `pageBeforeSeq` from the newest message. */
+  newestPage(
+    roomId: string,
+    limit: number,
+    knownSeq = '',
+  ): Promise<SeqRead<{ messages: Message[]; hasMore: boolean }>> {
+    return this.pageBeforeSeq(roomId, undefined, limit, knownSeq);
   }
 
   /** Messages strictly after `cursor` ("0" = from the start), oldest first. */
@@ -249,22 +267,36 @@ export class MessagesRepository {
 
   /**
    * `sync` for one room: the messages after `cursor` in their current state, and every message
-   * changed after it (scripts/message-updates.lua.ts SYNC_AFTER).
+   * changed after it (scripts/message-updates.lua.ts SYNC_AFTER), with the room seq it was read
+   * at; or 'unchanged' while the room's seq is still `knownSeq`.
    */
-  async syncAfter(roomId: string, cursor: string, limit: number): Promise<SyncRoomResult> {
-    if (cursor !== '0' && isLastId(cursor)) return { messages: [], complete: true, updates: [] };
-    const [entries, states, updates] = await this.syncCmd(
+  async syncAfter(
+    roomId: string,
+    cursor: string,
+    limit: number,
+    knownSeq = '',
+  ): Promise<SeqRead<SyncRoomResult>> {
+    if (cursor !== '0' && isLastId(cursor)) {
+      const seq = (await this.redis.get(RedisKeys.roomSeq(roomId))) ?? '0';
+      return seq === knownSeq ? 'unchanged' : { messages: [], complete: true, updates: [], seq };
+    }
+    const reply = await this.syncCmd(
       RedisKeys.roomMessages(roomId),
       RedisKeys.roomMessageState(roomId),
       RedisKeys.roomChanges(roomId),
+      RedisKeys.roomSeq(roomId),
       cursor,
       limit + 1,
+      knownSeq,
     );
+    if (reply === 0) return 'unchanged';
+    const [seq, entries, states, updates] = reply;
     const messages = mergeStates(roomId, entries, states);
     return {
       messages: messages.slice(0, limit),
       complete: messages.length <= limit,
       updates: toUpdates(roomId, updates),
+      seq,
     };
   }
 

@@ -160,28 +160,33 @@ return {entries, statesOf(KEYS[2], entries)}
 `;
 
 /**
- * The newest page unless the caller already holds it. KEYS: stream, state hash, seq. ARGV: the
- * room seq the caller's copy was read at ('' for none), count. Returns 0 when the room's seq is
- * still that one, else {seq, entries (newest first), states}. Every message and every change
- * takes a seq, so an unchanged seq means an unchanged page, edits included: any process can keep
- * a copy and only ask Redis this one question.
+ * A page of history, newest first, unless the caller already holds it. KEYS: stream, state hash,
+ * seq. ARGV: the room seq the caller's copy was read at ('' for none), count, the start ('+' for
+ * the newest page, '(<id>' for the page before a message). Returns 0 when the room's seq is still
+ * that one, else {seq, entries (newest first), states}. Every message and every change takes a
+ * seq, so an unchanged seq means an unchanged page, edits included: any process can keep a copy
+ * and only ask Redis this one question.
  */
-export const NEWEST_PAGE = `${STATES_OF}
+export const PAGE_BEFORE = `${STATES_OF}
 local seq = redis.call('GET', KEYS[3]) or '0'
 if ARGV[1] ~= '' and ARGV[1] == seq then return 0 end
-local entries = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[2])
+local entries = redis.call('XREVRANGE', KEYS[1], ARGV[3], '-', 'COUNT', ARGV[2])
 return {seq, entries, statesOf(KEYS[2], entries)}
 `;
 
 /**
- * Recovery after a cursor. KEYS: stream, state hash, changes stream. ARGV: cursor ('0' or a
- * message id), count (page size + 1). Returns {entries, states, updates}: the messages after the
+ * Recovery after a cursor, unless the caller already holds the answer. KEYS: stream, state hash,
+ * changes stream, seq. ARGV: cursor ('0' or a message id), count (page size + 1), the room seq
+ * the caller's copy was read at ('' for none). Returns 0 when the room's seq is still that one
+ * (as PAGE_BEFORE), else {seq, entries, states, updates}: the messages after the
  * cursor with their state, and every message changed after it, once, as {seq of its latest
  * change, entry, state} in seq order. "After the cursor" for changes means after the seq of the
  * newest message at or before the cursor. When the page is not the last, only changes up to its
  * last message's seq are included: the next page starts there, so none is lost or sent twice.
  */
 export const SYNC_AFTER = `${STATES_OF}${SEQ_OF}
+local seq = redis.call('GET', KEYS[4]) or '0'
+if ARGV[3] ~= '' and ARGV[3] == seq then return 0 end
 local cursor, count = ARGV[1], tonumber(ARGV[2])
 local start = '-'
 if cursor ~= '0' then start = '(' .. cursor end
@@ -209,7 +214,7 @@ for _, id in ipairs(order) do
   end
 end
 table.sort(updates, function(a, b) return a[1] < b[1] end)
-return {entries, statesOf(KEYS[2], entries), updates}
+return {seq, entries, statesOf(KEYS[2], entries), updates}
 `;
 
 /**
