@@ -59,6 +59,8 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
 
   serveWebRoot(app, config);
 
+  // /mq/q takes batches (1000 values in one body); the general parser then skips what is parsed.
+  app.use('/mq/q', jsonBody(`${Limits.queueBatchBodyMaxBytes / 1024}kb`));
   app.use(jsonBody(`${Limits.frameMaxBytes / 1024}kb`));
   app.use(refuseForeignOrigins(config.allowedOrigins));
   app.enableCors((req: express.Request, cb) => {

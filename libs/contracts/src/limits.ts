@@ -34,6 +34,10 @@ export const Limits = {
   /** Queue names under /mq (RestMQ's names, minus what cannot be a path segment). */
   queueNamePattern: /^[A-Za-z0-9_.-]{1,64}$/,
   queueValueMaxBytes: 64 * 1024,
+  /** Values one batch add takes, messages one batch get answers, keys one batch ack acks. */
+  queueBatchMax: 1000,
+  /** A JSON body under /mq/q (a batch add or ack): 1000 values of about 1 KB, escapes included. */
+  queueBatchBodyMaxBytes: 2 * 1024 * 1024,
   /** Lease of an at-least-once get, seconds. */
   queueLeaseMaxSeconds: 3600,
   /** A value's optional time to live, seconds (30 days). */

@@ -1,4 +1,5 @@
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
+import type { QueueMessage } from '@app/chat';
 import { Limits } from '@app/contracts';
 import type { Response } from 'express';
 
@@ -31,6 +32,20 @@ export function seconds(raw: unknown, name: string): number | undefined {
     throw new BadRequestException(`${name} must be whole seconds`);
   }
   return Number(raw);
+}
+
+/** A whole number from a query field (a batch size); its range is the domain's to check. */
+export function count(raw: unknown, name: string): number {
+  if (typeof raw !== 'string' || !/^\d{1,7}$/.test(raw)) {
+    throw new BadRequestException(`${name} must be a whole number`);
+  }
+  return Number(raw);
+}
+
+/** A got message as the API answers it: the lease's length and deadline with a lease. */
+export function shown(message: QueueMessage, lease: number | undefined) {
+  const { key, value, count, leaseUntil } = message;
+  return leaseUntil ? { key, value, count, lease, leaseUntil } : { key, value, count };
 }
 
 /** RestMQ's empty answer, in the API's error shape with RestMQ's `error` text. */

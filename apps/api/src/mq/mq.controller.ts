@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Delete,
@@ -26,7 +27,7 @@ import type { Response } from 'express';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 import { NoReadLimit } from '../common/read-rate.guard';
 import { RequiresScope } from '../tokens/token-scope.guard';
-import { field, MqBody, seconds, sendEmpty, valueOf } from './mq-input';
+import { count, field, MqBody, seconds, sendEmpty, shown, valueOf } from './mq-input';
 
 /**
  * RestMQ's queue routes under /mq, in the caller's own namespace: add, hard/soft get, leases and
@@ -51,23 +52,34 @@ export class MqController {
 
   @Post('q/:queue')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Add a value (form or JSON `value`/`msg`, optional `ttl` seconds)' })
-  @ApiOkResponse({ description: 'text/plain: the new key, `<queue>:<n>`' })
-  @ApiBadRequestResponse({ description: 'No value, bad queue name or ttl' })
-  @ApiPayloadTooLargeResponse({ description: 'The value is over 64 KB' })
-  @ApiConflictResponse({ description: 'The queue holds LIMIT_QUEUE_LENGTH messages' })
+  @ApiOperation({
+    summary: 'Add a value (form or JSON `value`/`msg`, optional `ttl` seconds)',
+    description:
+      'Batch add (a Parley extension): a JSON body `{"values": [...], "ttl"?}` without `value` ' +
+      'or `msg` adds 1-1000 strings in order, all or none, and answers `{"keys": [...]}`.',
+  })
+  @ApiOkResponse({
+    description: 'text/plain: the new key, `<queue>:<n>`; a batch add: JSON `{keys: [...]}`',
+  })
+  @ApiBadRequestResponse({
+    description: 'No value, bad queue name or ttl; a batch of 0 or over 1000 values, or a bad one',
+  })
+  @ApiPayloadTooLargeResponse({ description: 'The value is over 64 KB; a JSON body over 2 MB' })
+  @ApiConflictResponse({
+    description: 'The queue holds LIMIT_QUEUE_LENGTH messages (a batch: would hold more)',
+  })
   async add(
     @CurrentUser() user: SessionUser,
     @Param('queue') queue: string,
     @Body() body: MqBody,
     @Res() res: Response,
   ): Promise<void> {
-    const key = await this.queues.add(
-      user.id,
-      queue,
-      valueOf(body),
-      seconds(field(body, 'ttl'), 'ttl'),
-    );
+    const ttl = seconds(field(body, 'ttl'), 'ttl');
+    if (Array.isArray(body?.values) && field(body, 'value', 'msg') === undefined) {
+      res.json({ keys: await this.queues.addMany(user.id, queue, body.values, ttl) });
+      return;
+    }
+    const key = await this.queues.add(user.id, queue, valueOf(body), ttl);
     res.type('text/plain').send(key);
   }
 
@@ -81,23 +93,53 @@ export class MqController {
     required: false,
     description: 'Seconds (1-3600) until redelivery unless acked',
   })
-  @ApiOkResponse({ description: '{key, value, count} (+ lease, leaseUntil with ?lease)' })
-  @ApiNotFoundResponse({ description: '{"error": "empty queue"}' })
+  @ApiQuery({
+    name: 'n',
+    required: false,
+    description: 'Batch get (a Parley extension): up to n (1-1000) hard or leased gets at once',
+  })
+  @ApiOkResponse({
+    description:
+      '{key, value, count} (+ lease, leaseUntil with ?lease); with ?n a JSON array of those, oldest first',
+  })
+  @ApiNotFoundResponse({ description: '{"error": "empty queue"} (with ?n too)' })
   async get(
     @CurrentUser() user: SessionUser,
     @Param('queue') queue: string,
     @Query('soft') soft: unknown,
     @Query('lease') leaseRaw: unknown,
+    @Query('n') nRaw: unknown,
     @Res() res: Response,
   ): Promise<void> {
     const lease = seconds(leaseRaw, 'lease');
+    if (nRaw !== undefined) {
+      if (soft !== undefined) throw new BadRequestException('n is for hard and leased gets');
+      const messages = await this.queues.takeMany(user.id, queue, count(nRaw, 'n'), lease);
+      if (messages.length === 0) return sendEmpty(res);
+      res.json(messages.map((m) => shown(m, lease)));
+      return;
+    }
     const message =
       soft !== undefined && soft !== '0'
         ? await this.queues.peek(user.id, queue)
         : await this.queues.take(user.id, queue, lease);
     if (!message) return sendEmpty(res);
-    const { key, value, count, leaseUntil } = message;
-    res.json(leaseUntil ? { key, value, count, lease, leaseUntil } : { key, value, count });
+    res.json(shown(message, lease));
+  }
+
+  @Post('q/:queue/ack')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Batch ack (a Parley extension): JSON `{"keys": [...]}`, 1-1000 leased keys',
+  })
+  @ApiOkResponse({ description: '{acked: how many were still leased and are now acked}' })
+  @ApiBadRequestResponse({ description: 'No keys, over 1000, or one not `<queue>:<n>`' })
+  async ackMany(
+    @CurrentUser() user: SessionUser,
+    @Param('queue') queue: string,
+    @Body() body: MqBody,
+  ): Promise<{ acked: number }> {
+    return { acked: await this.queues.ackMany(user.id, queue, body?.keys) };
   }
 
   @Delete('q/:queue/:key')

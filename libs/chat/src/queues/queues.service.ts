@@ -39,6 +39,45 @@ export interface QueueStats extends QueueInfo {
 
 const METRICS = ['added', 'taken', 'leased', 'acked', 'redelivered', 'expired', 'dropped'] as const;
 
+const BATCH = Limits.queueBatchMax;
+
+/** A batch size: whole, 1..queueBatchMax. */
+export function assertBatchSize(n: number, what: string): void {
+  if (!Number.isInteger(n) || n < 1 || n > BATCH) {
+    throw BadRequest(`${what} must be 1-${BATCH}`);
+  }
+}
+
+/** A batch add's values: 1..queueBatchMax strings, each within the value limit. */
+export function batchValues(values: unknown): string[] {
+  if (!Array.isArray(values)) throw BadRequest('values must be an array of strings');
+  assertBatchSize(values.length, 'values');
+  values.forEach((value: unknown, i) => {
+    if (typeof value !== 'string') throw BadRequest(`values[${i}] is not a string`);
+    if (Buffer.byteLength(value) > Limits.queueValueMaxBytes) {
+      throw BadRequest(`values[${i}]: a value is at most ${Limits.queueValueMaxBytes} bytes`);
+    }
+  });
+  return values as string[];
+}
+
+function assertTtl(ttl: number): void {
+  if (!Number.isInteger(ttl) || ttl < 0 || ttl > Limits.queueTtlMaxSeconds) {
+    throw BadRequest(`ttl must be whole seconds, 1-${Limits.queueTtlMaxSeconds}`);
+  }
+}
+
+function assertLease(leaseSeconds: number | undefined): void {
+  if (
+    leaseSeconds !== undefined &&
+    (!Number.isInteger(leaseSeconds) ||
+      leaseSeconds < 1 ||
+      leaseSeconds > Limits.queueLeaseMaxSeconds)
+  ) {
+    throw BadRequest(`lease must be whole seconds, 1-${Limits.queueLeaseMaxSeconds}`);
+  }
+}
+
 export function assertQueueName(queue: string): void {
   if (!Limits.queueNamePattern.test(queue)) {
     throw BadRequest('queue names are 1-64 letters, digits, _ . or -');
@@ -82,25 +121,64 @@ export class QueuesService {
       throw BadRequest(`a value is at most ${Limits.queueValueMaxBytes} bytes`);
     }
     const ttl = ttlSeconds ?? 0;
-    if (!Number.isInteger(ttl) || ttl < 0 || ttl > Limits.queueTtlMaxSeconds) {
-      throw BadRequest(`ttl must be whole seconds, 1-${Limits.queueTtlMaxSeconds}`);
-    }
+    assertTtl(ttl);
     const result = await this.queues.add(userId, queue, value, ttl * 1000, this.maxLength);
     if (result.status === 'full') throw Conflict(`queue is full (${this.maxLength} messages)`);
     return `${queue}:${result.n}`;
   }
 
+  /**
+   * Adds 1..queueBatchMax values in order, all or none (a Parley extension): their keys. Nothing
+   * is stored when any value is bad or the queue cannot hold them all.
+   */
+  async addMany(
+    userId: string,
+    queue: string,
+    values: unknown,
+    ttlSeconds?: number,
+  ): Promise<string[]> {
+    assertQueueName(queue);
+    const checked = batchValues(values);
+    const ttl = ttlSeconds ?? 0;
+    assertTtl(ttl);
+    const result = await this.queues.addMany(userId, queue, checked, ttl * 1000, this.maxLength);
+    if (result.status === 'full') {
+      throw Conflict(`queue is full (${this.maxLength} messages): none of the values was added`);
+    }
+    return checked.map((_, i) => `${queue}:${result.first + i}`);
+  }
+
+  /** Up to `max` hard (or leased) gets in one step, oldest first; empty when nothing waits. */
+  async takeMany(
+    userId: string,
+    queue: string,
+    max: number,
+    leaseSeconds?: number,
+  ): Promise<QueueMessage[]> {
+    assertQueueName(queue);
+    assertBatchSize(max, 'n');
+    assertLease(leaseSeconds);
+    const items = await this.queues.takeMany(userId, queue, max, (leaseSeconds ?? 0) * 1000);
+    return items.map((item) => toMessage(queue, item));
+  }
+
+  /** Acks 1..queueBatchMax leased messages; how many were still leased. Any bad key: a 400. */
+  async ackMany(userId: string, queue: string, keys: unknown): Promise<number> {
+    assertQueueName(queue);
+    if (!Array.isArray(keys)) throw BadRequest('keys must be an array of message keys');
+    assertBatchSize(keys.length, 'keys');
+    const ns = keys.map((key: unknown, i) => {
+      const n = typeof key === 'string' ? this.numberIn(queue, key) : null;
+      if (n === null) throw BadRequest(`keys[${i}] is not a key of queue ${queue}`);
+      return n;
+    });
+    return this.queues.ackMany(userId, queue, ns);
+  }
+
   /** Hard get, or with `leaseSeconds` an at-least-once get; null when nothing is waiting. */
   async take(userId: string, queue: string, leaseSeconds?: number): Promise<QueueMessage | null> {
     assertQueueName(queue);
-    if (
-      leaseSeconds !== undefined &&
-      (!Number.isInteger(leaseSeconds) ||
-        leaseSeconds < 1 ||
-        leaseSeconds > Limits.queueLeaseMaxSeconds)
-    ) {
-      throw BadRequest(`lease must be whole seconds, 1-${Limits.queueLeaseMaxSeconds}`);
-    }
+    assertLease(leaseSeconds);
     const item = await this.queues.take(userId, queue, (leaseSeconds ?? 0) * 1000);
     return item && toMessage(queue, item);
   }

@@ -77,4 +77,31 @@ describe('QueuesRepository (real Redis)', () => {
     expect(await add(name, 'c')).toEqual({ status: 'ok', n: 3 });
     expect(await repo.ack('u1', name, 1)).toBe(false);
   });
+  it('a batch add is all or none under the cap, and a batch get takes oldest first', async () => {
+    const name = q();
+    await add(name, 'single');
+    expect(await repo.addMany('u1', name, ['a', 'b', 'c', 'd', 'e'], 0, MAX)).toEqual({
+      status: 'full',
+    });
+    expect((await repo.state('u1', name)).waiting).toBe(1);
+    expect(await repo.addMany('u1', name, ['a', 'b', 'c', 'd'], 0, MAX)).toEqual({
+      status: 'ok',
+      first: 2,
+      last: 5,
+    });
+    const taken = await repo.takeMany('u1', name, 3);
+    expect(taken.map((m) => [m.n, m.value])).toEqual([
+      [1, 'single'],
+      [2, 'a'],
+      [3, 'b'],
+    ]);
+    const leased = await repo.takeMany('u1', name, 10, 60_000);
+    expect(leased.map((m) => m.value)).toEqual(['c', 'd']);
+    expect(leased.every((m) => m.leaseUntil! > Date.now())).toBe(true);
+    expect(await repo.takeMany('u1', name, 10)).toEqual([]);
+    expect(await repo.ackMany('u1', name, [4, 5, 5, 99])).toBe(2);
+    const state = await repo.state('u1', name);
+    expect({ waiting: state.waiting, leased: state.leased }).toEqual({ waiting: 0, leased: 0 });
+    expect(state.meta).toMatchObject({ added: '5', taken: '3', leased: '2', acked: '2' });
+  });
 });

@@ -5,15 +5,20 @@ import { RedisKeys } from '../redis-keys';
 import { defineScript } from '../scripts/define-script';
 import {
   QUEUE_ACK,
+  QUEUE_ACK_MANY,
   QUEUE_ADD,
+  QUEUE_ADD_MANY,
   QUEUE_DELETE_ONE,
   QUEUE_PEEK,
   QUEUE_PURGE,
   QUEUE_STATS,
   QUEUE_TAKE,
+  QUEUE_TAKE_MANY,
 } from '../scripts/queues.lua';
 
 export type QueueAddResult = { status: 'ok'; n: number } | { status: 'full' };
+/** A batch add: the numbers first..last, in the values' order. */
+export type QueueAddManyResult = { status: 'ok'; first: number; last: number } | { status: 'full' };
 
 export interface QueueItem {
   n: number;
@@ -54,7 +59,16 @@ function toItem(reply: Array<string | number>): QueueItem | null {
 @Injectable()
 export class QueuesRepository {
   private readonly scripts: Record<
-    'add' | 'take' | 'peek' | 'ack' | 'deleteOne' | 'stats' | 'purge',
+    | 'add'
+    | 'take'
+    | 'peek'
+    | 'ack'
+    | 'deleteOne'
+    | 'stats'
+    | 'purge'
+    | 'addMany'
+    | 'takeMany'
+    | 'ackMany',
     Script<unknown>
   >;
 
@@ -69,6 +83,9 @@ export class QueuesRepository {
       deleteOne: def('parleyQueueDeleteOne', QUEUE_DELETE_ONE),
       stats: def('parleyQueueStats', QUEUE_STATS),
       purge: def('parleyQueuePurge', QUEUE_PURGE),
+      addMany: def('parleyQueueAddMany', QUEUE_ADD_MANY),
+      takeMany: def('parleyQueueTakeMany', QUEUE_TAKE_MANY),
+      ackMany: def('parleyQueueAckMany', QUEUE_ACK_MANY),
     };
   }
 
@@ -96,6 +113,45 @@ export class QueuesRepository {
       this.run<[string, number?]>('add', userId, queue, value, ttlMs, maxLength, wake),
     ]);
     return status === 'ok' ? { status: 'ok', n: Number(n) } : { status: 'full' };
+  }
+
+  /** Adds all of `values` in order, or none when the queue cannot hold them all. */
+  async addMany(
+    userId: string,
+    queue: string,
+    values: string[],
+    ttlMs: number,
+    maxLength: number,
+  ): Promise<QueueAddManyResult> {
+    const wake = RedisKeys.queue(userId, queue).wake;
+    const [, [status, first, last]] = await Promise.all([
+      this.redis.sadd(RedisKeys.userQueues(userId), queue),
+      this.run<[string, number?, number?]>(
+        'addMany',
+        userId,
+        queue,
+        ttlMs,
+        maxLength,
+        wake,
+        ...values,
+      ),
+    ]);
+    return status === 'ok'
+      ? { status: 'ok', first: Number(first), last: Number(last) }
+      : { status: 'full' };
+  }
+
+  /** Up to `max` of the oldest waiting messages, oldest first (leased when leaseMs > 0). */
+  async takeMany(userId: string, queue: string, max: number, leaseMs = 0): Promise<QueueItem[]> {
+    const flat = await this.run<Array<string | number>>('takeMany', userId, queue, leaseMs, max);
+    const items: QueueItem[] = [];
+    for (let i = 0; i + 3 < flat.length; i += 4) items.push(toItem(flat.slice(i, i + 4))!);
+    return items;
+  }
+
+  /** Acks the leased ones among `ns`; how many were leased. */
+  async ackMany(userId: string, queue: string, ns: number[]): Promise<number> {
+    return Number(await this.run<number>('ackMany', userId, queue, ...ns));
   }
 
   async take(userId: string, queue: string, leaseMs = 0): Promise<QueueItem | null> {

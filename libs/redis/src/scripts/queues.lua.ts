@@ -134,3 +134,67 @@ local held = redis.call('HLEN', KEYS[2])
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
 return held
 `;
+
+/**
+ * Adds values in order, all or none (a batch add). ARGV: now, ttl ms (0: none), max messages,
+ * wake channel, then the values. One wake-up for the batch: consumers drain what waits.
+ * Reply: {'ok', first n, last n} | {'full'}.
+ */
+export const QUEUE_ADD_MANY = `${PRELUDE}
+expire()
+local count = #ARGV - 4
+if redis.call('HLEN', KEYS[2]) + count > tonumber(ARGV[3]) then return {'full'} end
+local last = redis.call('INCRBY', KEYS[7], count)
+local first = last - count + 1
+local ttl = tonumber(ARGV[2])
+for i = 1, count do
+  local n = first + i - 1
+  redis.call('HSET', KEYS[2], n, ARGV[4 + i])
+  redis.call('LPUSH', KEYS[1], n)
+  if ttl > 0 then redis.call('ZADD', KEYS[4], now + ttl, n) end
+end
+redis.call('HINCRBY', KEYS[6], 'added', count)
+redis.call('PUBLISH', ARGV[4], last)
+return {'ok', first, last}
+`;
+
+/**
+ * Takes up to k of the oldest waiting messages (a batch get). ARGV: now, lease ms (0: hard get),
+ * k. Reply: a flat list, four entries per message as QUEUE_TAKE answers one, oldest first.
+ */
+export const QUEUE_TAKE_MANY = `${PRELUDE}
+reclaim()
+expire()
+local lease = tonumber(ARGV[2])
+local out = {}
+local got = 0
+for _ = 1, tonumber(ARGV[3]) do
+  local n, v = pop()
+  if not n then break end
+  local count = reads(n)
+  got = got + 1
+  if lease > 0 then
+    redis.call('ZADD', KEYS[3], now + lease, n)
+    table.insert(out, n); table.insert(out, v); table.insert(out, count)
+    table.insert(out, now + lease)
+  else
+    forget(n)
+    table.insert(out, n); table.insert(out, v); table.insert(out, count); table.insert(out, 0)
+  end
+end
+if got > 0 then redis.call('HINCRBY', KEYS[6], lease > 0 and 'leased' or 'taken', got) end
+return out
+`;
+
+/** Acks leased messages (a batch ack). ARGV: now, then numbers. Reply: how many were leased. */
+export const QUEUE_ACK_MANY = `${PRELUDE}
+local acked = 0
+for i = 2, #ARGV do
+  if redis.call('ZREM', KEYS[3], ARGV[i]) == 1 then
+    forget(ARGV[i])
+    acked = acked + 1
+  end
+end
+if acked > 0 then redis.call('HINCRBY', KEYS[6], 'acked', acked) end
+return acked
+`;
