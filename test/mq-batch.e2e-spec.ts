@@ -17,6 +17,7 @@ interface Got {
   leaseUntil?: number;
 }
 
+const valuesOf = (res: { body: unknown }) => (res.body as Got[]).map((m) => m.value);
 const range = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
 describe('/mq batches: add, get and ack many in one request', () => {
@@ -51,7 +52,9 @@ describe('/mq batches: add, get and ack many in one request', () => {
   /** Alice's API token with the `queues` scope, as a bot would call. */
   const api = (url = suite.stack.api.url) => mq(url, bot);
   const addMany = (queue: string, values: unknown[], extra: Record<string, unknown> = {}) =>
-    api().post(`/mq/q/${queue}`).send({ values, ...extra });
+    api()
+      .post(`/mq/q/${queue}`)
+      .send({ values, ...extra });
   const stats = async (queue: string) =>
     (await api().get(`/mq/stats/${queue}`)).body as {
       len: number;
@@ -113,7 +116,7 @@ describe('/mq batches: add, get and ack many in one request', () => {
     for (const m of got) expect(m).toMatchObject({ lease: 1, count: 0 });
     expect(got.every((m) => m.leaseUntil! > Date.now() - 1000)).toBe(true);
     // Hidden while leased: only j3 is left to get.
-    expect((await api().get('/mq/q/jobs?n=10')).body.map((m: Got) => m.value)).toEqual(['j3']);
+    expect(valuesOf(await api().get('/mq/q/jobs?n=10'))).toEqual(['j3']);
     const acked = await api()
       .post('/mq/q/jobs/ack')
       .send({ keys: [got[0].key, got[1].key] });
@@ -144,7 +147,9 @@ describe('/mq batches: add, get and ack many in one request', () => {
 
   it('bad batches are 400s (413 past the body limit) and store nothing', async () => {
     const bad = async (body: unknown, status = 400) => {
-      const res = await api().post('/mq/q/limits').send(body as object);
+      const res = await api()
+        .post('/mq/q/limits')
+        .send(body as object);
       expect(res.status).toBe(status);
       expect(res.body.statusCode).toBe(status);
       return res.body.message as string;
@@ -155,9 +160,9 @@ describe('/mq batches: add, get and ack many in one request', () => {
     expect(await bad({ values: ['ok', { v: 1 }] })).toMatch(/values\[1\] is not a string/);
     expect(await bad({ values: ['ok'], ttl: 'soon' })).toMatch(/ttl/);
     expect(await bad({ values: range(40, 'x'.repeat(60 * 1024)) }, 413)).toMatch(/Body larger/);
-    expect((await api().get('/mq/q')).body.map((q: { queue: string }) => q.queue)).not.toContain(
-      'limits',
-    );
+    expect(
+      ((await api().get('/mq/q')).body as Array<{ queue: string }>).map((q) => q.queue),
+    ).not.toContain('limits');
     expect((await api().get('/mq/q/limits?n=1')).status).toBe(404);
     // A full batch of the largest values the body allows goes through in one request.
     const big = range(1000, 'x'.repeat(1000));
@@ -178,7 +183,7 @@ describe('/mq batches: add, get and ack many in one request', () => {
     const { expiry } = RedisKeys.queue(alice.id, 'ttl');
     expect(await redis.zcard(expiry)).toBe(2);
     await redis.zadd(expiry, Date.now() - 1, '1', Date.now() - 1, '2');
-    expect((await api().get('/mq/q/ttl?n=10')).body.map((m: Got) => m.value)).toEqual(['c']);
+    expect(valuesOf(await api().get('/mq/q/ttl?n=10'))).toEqual(['c']);
     expect((await stats('ttl')).metrics.expired).toBe(2);
   });
 
@@ -203,15 +208,14 @@ describe('/mq batches: add, get and ack many in one request', () => {
       expect(full.body.message).toMatch(/full.*none of the values/);
       expect((await capped.get('/mq/stats/capped')).body.len).toBe(3);
       expect(
-        (await capped.post('/mq/q/capped').send({ values: ['d', 'e'] }).expect(200)).body,
+        (
+          await capped
+            .post('/mq/q/capped')
+            .send({ values: ['d', 'e'] })
+            .expect(200)
+        ).body,
       ).toEqual({ keys: ['capped:4', 'capped:5'] });
-      expect((await capped.get('/mq/q/capped?n=10')).body.map((m: Got) => m.value)).toEqual([
-        'a',
-        'b',
-        'c',
-        'd',
-        'e',
-      ]);
+      expect(valuesOf(await capped.get('/mq/q/capped?n=10'))).toEqual(['a', 'b', 'c', 'd', 'e']);
     });
   });
 
@@ -245,8 +249,11 @@ describe('/mq batches: add, get and ack many in one request', () => {
     ).body.token as string;
     expect((await mq(suite.stack.api.url, noScope).get('/mq/q/private?n=1')).status).toBe(403);
     expect(
-      (await mq(suite.stack.api.url, noScope).post('/mq/q/private').send({ values: ['x'] }))
-        .status,
+      (
+        await mq(suite.stack.api.url, noScope)
+          .post('/mq/q/private')
+          .send({ values: ['x'] })
+      ).status,
     ).toBe(403);
     expect(
       (
