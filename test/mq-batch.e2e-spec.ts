@@ -107,6 +107,25 @@ describe('/mq batches: add, get and ack many in one request', () => {
     expect(await stats('hard')).toMatchObject({ len: 0, metrics: { added: 250, taken: 250 } });
   });
 
+  it('a batch soft get reads the oldest in place and counts the reads before this one', async () => {
+    await addMany('peek', ['p0', 'p1', 'p2']).expect(200);
+    expect((await api().get('/mq/q/peek?soft=1')).body).toEqual({
+      key: 'peek:1',
+      value: 'p0',
+      count: 0,
+    });
+    expect((await api().get('/mq/q/peek?n=2&soft=1')).body).toEqual([
+      { key: 'peek:1', value: 'p0', count: 1 },
+      { key: 'peek:2', value: 'p1', count: 0 },
+    ]);
+    expect((await api().get('/mq/q/peek?n=10')).body).toEqual([
+      { key: 'peek:1', value: 'p0', count: 2 },
+      { key: 'peek:2', value: 'p1', count: 1 },
+      { key: 'peek:3', value: 'p2', count: 0 },
+    ]);
+    expect((await api().get('/mq/q/peek?n=10&soft=1')).status).toBe(404);
+  });
+
   it('a leased batch get hides its messages; a batch ack ends them; the unacked come back', async () => {
     await addMany('jobs', ['j0', 'j1', 'j2', 'j3']).expect(200);
     const leased = await api().get('/mq/q/jobs?n=3&lease=1');
@@ -168,7 +187,7 @@ describe('/mq batches: add, get and ack many in one request', () => {
     const big = range(1000, 'x'.repeat(1000));
     expect((await addMany('limits', big)).body.keys).toHaveLength(1000);
     expect((await api().get('/mq/q/limits?n=1000')).body).toHaveLength(1000);
-    for (const query of ['n=0', 'n=1001', 'n=abc', 'n=', 'n=2&soft=1', 'n=2&lease=0']) {
+    for (const query of ['n=0', 'n=1001', 'n=abc', 'n=', 'n=2&soft=1&lease=x', 'n=2&lease=0']) {
       expect((await api().get(`/mq/q/limits?${query}`)).status).toBe(400);
     }
     for (const keys of [[], range(1001, 'limits:'), ['other:1'], ['limits:0'], 'limits:1']) {

@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Body,
   Controller,
   Delete,
@@ -96,7 +95,8 @@ export class MqController {
   @ApiQuery({
     name: 'n',
     required: false,
-    description: 'Batch get (a Parley extension): up to n (1-1000) hard or leased gets at once',
+    description:
+      'Batch get (a Parley extension): up to n (1-1000) hard, soft or leased gets at once',
   })
   @ApiOkResponse({
     description:
@@ -113,8 +113,11 @@ export class MqController {
   ): Promise<void> {
     const lease = seconds(leaseRaw, 'lease');
     if (nRaw !== undefined) {
-      if (soft !== undefined) throw new BadRequestException('n is for hard and leased gets');
-      const messages = await this.queues.takeMany(user.id, queue, count(nRaw, 'n'), lease);
+      const n = count(nRaw, 'n');
+      const messages =
+        soft !== undefined && soft !== '0'
+          ? await this.queues.peekMany(user.id, queue, n)
+          : await this.queues.takeMany(user.id, queue, n, lease);
       if (messages.length === 0) return sendEmpty(res);
       res.json(messages.map((m) => shown(m, lease)));
       return;

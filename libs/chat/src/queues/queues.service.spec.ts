@@ -13,6 +13,7 @@ describe('QueuesService batch rules', () => {
       last: 6 + values.length,
     })),
     takeMany: jest.fn(async () => []),
+    peekMany: jest.fn(async () => []),
     ackMany: jest.fn(async (_u: string, _q: string, ns: number[]) => ns.length),
   };
   const service = new QueuesService(
@@ -65,7 +66,7 @@ describe('QueuesService batch rules', () => {
     expect(await service.addMany('u', 'q', values)).toHaveLength(Limits.queueBatchMax);
   });
 
-  it('a batch get takes 1-1000 with an optional lease of 1-3600 s', async () => {
+  it('a batch get takes (or reads) 1-1000 with an optional lease of 1-3600 s', async () => {
     await service.takeMany('u', 'q', 1000, 3600);
     expect(repo.takeMany).toHaveBeenCalledWith('u', 'q', 1000, 3_600_000);
     await rejects(service.takeMany('u', 'q', 0), /n must be 1-1000/);
@@ -73,6 +74,8 @@ describe('QueuesService batch rules', () => {
     await rejects(service.takeMany('u', 'q', 5, 0), /lease/);
     await rejects(service.takeMany('u', 'q', 5, 3601), /lease/);
     expect(repo.takeMany).toHaveBeenCalledTimes(1);
+    await rejects(service.peekMany('u', 'q', 1001), /n must be 1-1000/);
+    expect(repo.peekMany).not.toHaveBeenCalled();
   });
 
   it("a batch ack takes 1-1000 of this queue's keys, and any bad one refuses the whole batch", async () => {

@@ -162,6 +162,14 @@ export class QueuesService {
     return items.map((item) => toMessage(queue, item));
   }
 
+  /** Up to `max` soft gets in one step: the oldest messages, left in place, their reads counted. */
+  async peekMany(userId: string, queue: string, max: number): Promise<QueueMessage[]> {
+    assertQueueName(queue);
+    assertBatchSize(max, 'n');
+    const items = await this.queues.peekMany(userId, queue, max);
+    return items.map((item) => toMessage(queue, item));
+  }
+
   /** Acks 1..queueBatchMax leased messages; how many were still leased. Any bad key: a 400. */
   async ackMany(userId: string, queue: string, keys: unknown): Promise<number> {
     assertQueueName(queue);

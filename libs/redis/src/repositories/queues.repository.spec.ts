@@ -104,4 +104,24 @@ describe('QueuesRepository (real Redis)', () => {
     expect({ waiting: state.waiting, leased: state.leased }).toEqual({ waiting: 0, leased: 0 });
     expect(state.meta).toMatchObject({ added: '5', taken: '3', leased: '2', acked: '2' });
   });
+  it('a batch soft get reads past expired and deleted numbers, across its 100-number steps', async () => {
+    const name = q();
+    const values = Array.from({ length: 250 }, (_, i) => `v${i}`);
+    await repo.addMany('u1', name, values, 0, 1000);
+    for (const n of [1, 2, 150]) await repo.deleteOne('u1', name, n);
+    await redis.zadd(RedisKeys.queue('u1', name).expiry, past(), '101');
+    const read = await repo.peekMany('u1', name, 200);
+    expect(read.map((m) => m.n)).toEqual(
+      Array.from({ length: 250 }, (_, i) => i + 1)
+        .filter((n) => ![1, 2, 101, 150].includes(n))
+        .slice(0, 200),
+    );
+    expect(read.every((m) => m.count === 0)).toBe(true);
+    expect((await repo.peekMany('u1', name, 1000)).map((m) => [m.n, m.count]).slice(0, 2)).toEqual([
+      [3, 1],
+      [4, 1],
+    ]);
+    expect(await repo.peekMany('u1', name, 1000)).toHaveLength(246);
+    expect(await repo.peekMany('u2', name, 10)).toEqual([]);
+  });
 });

@@ -10,6 +10,7 @@ import {
   QUEUE_ADD_MANY,
   QUEUE_DELETE_ONE,
   QUEUE_PEEK,
+  QUEUE_PEEK_MANY,
   QUEUE_PURGE,
   QUEUE_STATS,
   QUEUE_TAKE,
@@ -52,6 +53,13 @@ function toItem(reply: Array<string | number>): QueueItem | null {
   return item;
 }
 
+/** A batch reply: four entries per message, as one take answers. */
+function toItems(flat: Array<string | number>): QueueItem[] {
+  const items: QueueItem[] = [];
+  for (let i = 0; i + 3 < flat.length; i += 4) items.push(toItem(flat.slice(i, i + 4))!);
+  return items;
+}
+
 /**
  * Per-account queues (RestMQ's model with leases, ttl and a cap). Each operation is one script on
  * one queue's keys; the account's list of queue names is a set beside them.
@@ -68,6 +76,7 @@ export class QueuesRepository {
     | 'purge'
     | 'addMany'
     | 'takeMany'
+    | 'peekMany'
     | 'ackMany',
     Script<unknown>
   >;
@@ -85,6 +94,7 @@ export class QueuesRepository {
       purge: def('parleyQueuePurge', QUEUE_PURGE),
       addMany: def('parleyQueueAddMany', QUEUE_ADD_MANY),
       takeMany: def('parleyQueueTakeMany', QUEUE_TAKE_MANY),
+      peekMany: def('parleyQueuePeekMany', QUEUE_PEEK_MANY),
       ackMany: def('parleyQueueAckMany', QUEUE_ACK_MANY),
     };
   }
@@ -143,10 +153,12 @@ export class QueuesRepository {
 
   /** Up to `max` of the oldest waiting messages, oldest first (leased when leaseMs > 0). */
   async takeMany(userId: string, queue: string, max: number, leaseMs = 0): Promise<QueueItem[]> {
-    const flat = await this.run<Array<string | number>>('takeMany', userId, queue, leaseMs, max);
-    const items: QueueItem[] = [];
-    for (let i = 0; i + 3 < flat.length; i += 4) items.push(toItem(flat.slice(i, i + 4))!);
-    return items;
+    return toItems(await this.run('takeMany', userId, queue, leaseMs, max));
+  }
+
+  /** Up to `max` of the oldest waiting messages, left in place, each read counted. */
+  async peekMany(userId: string, queue: string, max: number): Promise<QueueItem[]> {
+    return toItems(await this.run('peekMany', userId, queue, max));
   }
 
   /** Acks the leased ones among `ns`; how many were leased. */

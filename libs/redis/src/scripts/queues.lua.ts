@@ -198,3 +198,34 @@ end
 if acked > 0 then redis.call('HINCRBY', KEYS[6], 'acked', acked) end
 return acked
 `;
+
+/**
+ * Reads up to k of the oldest waiting messages in place, counting each read (a batch soft get).
+ * ARGV: now, k. Reply: a flat list, four entries per message ({n, value, earlier reads, 0}),
+ * oldest first. It walks the list from its tail 100 numbers at a time, skipping expired or
+ * deleted ones, and looks at no more than k + 1000 of them.
+ */
+export const QUEUE_PEEK_MANY = `${PRELUDE}
+reclaim()
+expire()
+local want = tonumber(ARGV[2])
+local out = {}
+local got = 0
+local last = -1
+while got < want and -last <= want + 1000 do
+  local chunk = redis.call('LRANGE', KEYS[1], last - 99, last)
+  if #chunk == 0 then break end
+  for i = #chunk, 1, -1 do
+    local n = chunk[i]
+    local v = redis.call('HGET', KEYS[2], n)
+    if v then
+      table.insert(out, n); table.insert(out, v)
+      table.insert(out, redis.call('HINCRBY', KEYS[5], n, 1) - 1); table.insert(out, 0)
+      got = got + 1
+      if got == want then break end
+    end
+  end
+  last = last - #chunk
+end
+return out
+`;
