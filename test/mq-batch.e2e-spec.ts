@@ -178,6 +178,8 @@ describe('/mq batches: add, get and ack many in one request', () => {
     expect(await bad({ values: ['ok', 'x'.repeat(64 * 1024 + 1)] })).toMatch(/values\[1\]/);
     expect(await bad({ values: ['ok', { v: 1 }] })).toMatch(/values\[1\] is not a string/);
     expect(await bad({ values: ['ok'], ttl: 'soon' })).toMatch(/ttl/);
+    // Without a values array it is a single add, checked as before batches: the value first.
+    expect(await bad({ values: 'v', ttl: 'soon' })).toBe('value (or msg) is required');
     expect(await bad({ values: range(40, 'x'.repeat(60 * 1024)) }, 413)).toMatch(/Body larger/);
     expect(
       ((await api().get('/mq/q')).body as Array<{ queue: string }>).map((q) => q.queue),

@@ -73,12 +73,14 @@ export class MqController {
     @Body() body: MqBody,
     @Res() res: Response,
   ): Promise<void> {
-    const ttl = seconds(field(body, 'ttl'), 'ttl');
+    const ttl = () => seconds(field(body, 'ttl'), 'ttl');
     if (Array.isArray(body?.values) && field(body, 'value', 'msg') === undefined) {
-      res.json({ keys: await this.queues.addMany(user.id, queue, body.values, ttl) });
+      res.json({ keys: await this.queues.addMany(user.id, queue, body.values, ttl()) });
       return;
     }
-    const key = await this.queues.add(user.id, queue, valueOf(body), ttl);
+    // The value is checked before the ttl, as before batches: the same error for the same body.
+    const value = valueOf(body);
+    const key = await this.queues.add(user.id, queue, value, ttl());
     res.type('text/plain').send(key);
   }
 
