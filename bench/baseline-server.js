@@ -2,6 +2,8 @@
 // The benchmark's baseline: a minimal Socket.IO server with the same Redis adapter Parley uses
 // (sharded on Redis ≥ 7), no auth, no persistence, no validation. Rooms come from the handshake.
 // `sync` and GET /history read a Redis stream directly, as the cheapest possible equivalents.
+// BASELINE_FANOUT=bus (bench/paths.js) sends messages to the other processes through one sharded
+// channel that every process subscribes to, instead of the room's own channel (`room`, default).
 const http = require('node:http');
 const { Server } = require('socket.io');
 const { createShardedAdapter } = require('@socket.io/redis-adapter');
@@ -9,6 +11,8 @@ const Redis = require('ioredis');
 
 const port = Number(process.argv[2]);
 const redisUrl = process.argv[3];
+const fanout = process.env.BASELINE_FANOUT ?? 'room';
+const BUS = 'bench:bus';
 
 async function main() {
   const pub = new Redis(redisUrl);
@@ -40,11 +44,15 @@ async function main() {
   });
   const io = new Server(server, { perMessageDeflate: false, transports: ['websocket'] });
   io.adapter(createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' }));
+  const toRoom =
+    fanout === 'bus'
+      ? await busFanout(io, pub)
+      : (room, payload) => io.to(room).emit('message', payload);
   io.on('connection', (socket) => {
     const rooms = socket.handshake.auth?.rooms ?? [];
     void socket.join(rooms.map((r) => `room:${r}`));
     socket.on('message', (payload, ack) => {
-      io.to(`room:${payload.roomId}`).emit('message', payload);
+      toRoom(`room:${payload.roomId}`, payload);
       if (typeof ack === 'function') ack({ ok: true });
     });
     socket.on('sync', async (payload, ack) => {
@@ -57,6 +65,26 @@ async function main() {
     });
   });
   server.listen(port, '127.0.0.1', () => process.send?.({ ready: true }));
+}
+
+/**
+ * The bus: every process hears every message and emits it to its own sockets of the room. Like
+ * the adapter, the sender emits to its local sockets at once and publishes one JSON message with
+ * SPUBLISH (the adapter's command and encoding); a process drops its own echo by uid.
+ */
+async function busFanout(io, pub) {
+  const uid = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const bus = pub.duplicate();
+  bus.on('error', () => undefined);
+  bus.on('smessage', (_channel, raw) => {
+    const m = JSON.parse(raw);
+    if (m.uid !== uid) io.local.to(m.room).emit('message', m.payload);
+  });
+  await bus.ssubscribe(BUS);
+  return (room, payload) => {
+    io.local.to(room).emit('message', payload);
+    void pub.spublish(BUS, JSON.stringify({ uid, room, payload }));
+  };
 }
 
 main().catch((err) => {

@@ -165,9 +165,10 @@ function tracker() {
   };
 }
 
+/** Sockets round-robin over the gateways; with `cfg.pairsTogether` each pair (2k, 2k+1) shares one. */
 function socketSpecs(cfg, track, roomsOf, extra = {}) {
   return cfg.users.map((u, i) => ({
-    url: cfg.gateways[i % cfg.gateways.length],
+    url: cfg.gateways[(cfg.pairsTogether ? Math.floor(i / 2) : i) % cfg.gateways.length],
     auth: cfg.target === 'parley' ? { token: u.token } : { rooms: roomsOf(i) },
     onEvent: (name, payload) => {
       noteEvent();
@@ -213,6 +214,11 @@ const scenarios = {
     );
     clients.forEach((c) => c.close());
     return { rows };
+  },
+
+  /** DM pairs on the baseline, the room's channel against a bus (bench/paths.js). */
+  paths(cfg) {
+    return scenarios.dm(cfg);
   },
 
   /** The room scenario at a moderate, repeated rate (bench/moderate.js). */

@@ -7,7 +7,9 @@
 // figure to judge. `presence` (on request only) compares Parley with itself: presence broadcast to
 // everyone against presence scoped to who can see it (bench/presence.js). `mq` (on request only)
 // measures /mq queues beside raw LPUSH/RPOP on the same Redis (bench/mq.js). `door` (on request)
-// runs DM pairs over the line door beside the Socket.IO `dm` scenario (bench/door.js).
+// runs DM pairs over the line door beside the Socket.IO `dm` scenario (bench/door.js). `paths`
+// (on request, baseline only) compares the room's own channel with a bus to every gateway
+// (bench/paths.js).
 const os = require('node:os');
 const { execFileSync } = require('node:child_process');
 const Redis = require('ioredis');
@@ -27,12 +29,13 @@ const door = require('./door');
 const updates = require('./updates');
 const moderate = require('./moderate');
 const memory = require('./memory');
+const paths = require('./paths');
 const { report } = require('./lib/report');
 
 // The default list: what `npm run bench` (and the BENCH_SMOKE=1 run in `npm test`) runs.
 const ALL = ['dm', 'room', 'moderate', 'connect', 'history', 'sync'];
 // On request only: `presence` takes about 5 minutes at full size (see bench/presence.js).
-const ON_REQUEST = ['presence', 'mq', 'updates', 'door', 'memory'];
+const ON_REQUEST = ['presence', 'mq', 'updates', 'door', 'memory', 'paths'];
 const scenarios = process.argv.slice(2).filter((a) => ALL.includes(a) || ON_REQUEST.includes(a));
 // The BENCH_SMOKE=1 run adds `door` (about 7 s at toy size), so that it cannot rot either.
 if (scenarios.length === 0)
@@ -77,6 +80,7 @@ const PARAMS = {
   ...(scenarios.includes('memory') ? { memory: memory.params(smoke) } : {}),
   ...(scenarios.includes('door') ? { door: door.params(smoke) } : {}),
   ...(scenarios.includes('updates') ? { updates: updates.params(smoke) } : {}),
+  ...(scenarios.includes('paths') ? { paths: paths.params(smoke) } : {}),
 };
 
 // BENCH_TARGETS=parley skips the baseline (while profiling, say).
@@ -294,8 +298,11 @@ function parleyCommit() {
 }
 
 async function main() {
-  if (parleyRoot === root) buildIfNeeded(log);
-  else checkParleyRoot(); // another checkout: built there, never from here
+  // `paths` alone runs only the baseline: no Parley build to wait for.
+  if (scenarios.some((s) => s !== 'paths')) {
+    if (parleyRoot === root) buildIfNeeded(log);
+    else checkParleyRoot(); // another checkout: built there, never from here
+  }
   const started = Date.now();
   const results = {};
   if (classic.length > 0) {
@@ -324,12 +331,17 @@ async function main() {
     log('— parley line door (DM pairs over TCP) —');
     (results.parley ??= {}).door = await door.run(PARAMS.door);
   }
+  if (scenarios.includes('paths')) {
+    log('— baseline paths: the room channel against a bus to every process —');
+    (results.baseline ??= {}).paths = await paths.run(PARAMS.paths);
+  }
   const summary = report(results, { classic, syncBehind: PARAMS.sync.behind });
   if (results.parley?.door) summary.door = door.report(results.parley.door, results.parley.dm);
   if (results.parley?.updates)
     summary.updates = updates.report(results.parley.updates, PARAMS.updates);
   if (results.parley?.mq) summary.mq = mq.report(results.parley.mq);
   if (results.parley?.memory) summary.memory = memory.report(results.parley.memory);
+  if (results.baseline?.paths) summary.paths = paths.report(results.baseline.paths);
   if (results.parley?.presence) summary.presence = presence.report(results.parley.presence);
   const versions = {
     node: process.version,

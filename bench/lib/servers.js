@@ -163,10 +163,13 @@ async function startDoors(redis, extraEnv = {}, count = 2) {
   };
 }
 
-async function startBaseline(redis) {
-  const ports = [await freePort(), await freePort()];
+/** `processes` baseline servers (two by default); `env` is added to their environment. */
+async function startBaseline(redis, { processes = 2, env = {} } = {}) {
+  const ports = [];
+  for (let i = 0; i < processes; i += 1) ports.push(await freePort());
   const procs = ports.map((p) =>
     fork(path.join(__dirname, '..', 'baseline-server.js'), [String(p), redis.url], {
+      env: { ...process.env, ...env },
       execArgv: cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(cpuProfDir)] : [],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     }),
@@ -176,8 +179,11 @@ async function startBaseline(redis) {
   return {
     gateways,
     httpUrl: gateways[0],
-    pids: { redis: redis.pid, base1: procs[0].pid, base2: procs[1].pid },
-    gatewayPids: [procs[0].pid, procs[1].pid],
+    pids: {
+      redis: redis.pid,
+      ...Object.fromEntries(procs.map((c, i) => [`base${i + 1}`, c.pid])),
+    },
+    gatewayPids: procs.map((c) => c.pid),
     stop: () => Promise.all(procs.map((c) => stopChild(c))),
   };
 }
