@@ -20,6 +20,8 @@ const { log, runLoadgen, withCpu, fmt } = require('./lib/harness');
 
 const PATHS = ['room', 'bus'];
 const PROCESSES = 4;
+/** How many processes hear a message through its room's channel; through the bus, all of them. */
+const HEARERS = { together: 1, apart: 2 };
 
 function params(smoke) {
   const size = (full, small) => (smoke ? small : full);
@@ -127,6 +129,11 @@ function ratios(r) {
         redis,
         serverRatio: server.room && server.bus ? server.bus / server.room : null,
         redisRatio: redis.room && redis.bus ? redis.bus / redis.room : null,
+        // The bus's extra server CPU spread over the extra processes that hear each message.
+        usPerExtraHearer:
+          server.room && server.bus
+            ? (server.bus - server.room) / (r.processes - HEARERS[shape])
+            : null,
       });
     }
   }
@@ -170,7 +177,8 @@ function report(r) {
     lines.push(
       `paths ${x.shape} ${x.rate} msg/s: bus ÷ room, server CPU per message ${fmt(x.serverRatio, 2)} ` +
         `(${fmt(x.server.bus)} vs ${fmt(x.server.room)} µs), Redis CPU ${fmt(x.redisRatio, 2)} ` +
-        `(${fmt(x.redis.bus)} vs ${fmt(x.redis.room)} µs)`,
+        `(${fmt(x.redis.bus)} vs ${fmt(x.redis.room)} µs); ${fmt(x.usPerExtraHearer, 1)} µs ` +
+        `per message for each of the ${r.processes - HEARERS[x.shape]} extra processes that hear it`,
     );
   const loads = r.loadAverage.map((l) => l[0]);
   const range = `${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}`;

@@ -129,3 +129,27 @@ describe('npm run bench updates (smoke size)', () => {
     expect(row.updates.reactions).toBeGreaterThan(0);
   });
 });
+
+// `paths` (on request, baseline only): the room's own channel against a bus to every process.
+describe('npm run bench paths (smoke size)', () => {
+  jest.setTimeout(180_000);
+
+  it('runs both paths in both shapes, every message acked and delivered once', async () => {
+    const out = await runBench('paths');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^paths summary \(.*bus ÷ room: together .*; apart /m);
+    const json = JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '') as {
+      results: {
+        baseline: { paths: { runs: { shape: string; path: string; rows: StepRow[] }[] } };
+      };
+    };
+    const runs = json.results.baseline.paths.runs;
+    expect(runs.map((r) => `${r.shape} ${r.path}`).sort()).toEqual([
+      'apart bus',
+      'apart room',
+      'together bus',
+      'together room',
+    ]);
+    for (const r of runs) expectCountedOnce(r.rows[0]);
+  });
+});
