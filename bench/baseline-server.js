@@ -68,9 +68,10 @@ async function main() {
 }
 
 /**
- * The bus: every process hears every message and emits it to its own sockets of the room. Like
- * the adapter, the sender emits to its local sockets at once and publishes one JSON message with
- * SPUBLISH (the adapter's command and encoding); a process drops its own echo by uid.
+ * The bus: every process hears every message and emits it to its own sockets of the room. As the
+ * adapter does, the sender publishes one JSON message with SPUBLISH (the adapter's command and
+ * encoding) and emits to its local sockets once Redis has answered; a process drops its own echo
+ * by uid. Only the number of processes that hear a message differs from `room`.
  */
 async function busFanout(io, pub) {
   const uid = `${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -82,8 +83,10 @@ async function busFanout(io, pub) {
   });
   await bus.ssubscribe(BUS);
   return (room, payload) => {
-    io.local.to(room).emit('message', payload);
-    void pub.spublish(BUS, JSON.stringify({ uid, room, payload }));
+    void pub
+      .spublish(BUS, JSON.stringify({ uid, room, payload }))
+      .catch(() => undefined)
+      .then(() => io.local.to(room).emit('message', payload));
   };
 }
 
