@@ -9,8 +9,12 @@
 // load (each message to both members) stepped over the offered rates. Shape `together`: a room's
 // two members on the same process (rooms round-robin over the four), so a message is heard by one
 // process through its room's channel and by four through the bus. Shape `apart`: the members on
-// two processes (2 of 4 against 4 of 4). Server CPU (the four processes) and Redis CPU come from
-// /proc over each step, per delivered message; on a shared machine that is the figure to trust.
+// two processes (2 of 4 against 4 of 4). A fifth process holds no sockets, as a gateway whose
+// users are all elsewhere: it hears every message through the bus and none through the rooms'
+// channels, and its CPU is what the bus costs each further gateway, free of the load generator's
+// wake-ups (which dominate the four busy processes' CPU at these rates). Server CPU (the four),
+// the idle process's and Redis's come from /proc over each step, per delivered message; on a
+// shared machine that is the figure to trust.
 //
 // Env: BENCH_PATHS_STEPS (comma list), BENCH_STEP_MS, BENCH_PATHS_SHAPES (together,apart),
 // BENCH_PATHS_ROUNDS (repetitions of each shape, the two paths' order alternating; default 1).
@@ -19,9 +23,7 @@ const { startPrivateRedis, startBaseline } = require('./lib/servers');
 const { log, runLoadgen, withCpu, fmt } = require('./lib/harness');
 
 const PATHS = ['room', 'bus'];
-const PROCESSES = 4;
-/** How many processes hear a message through its room's channel; through the bus, all of them. */
-const HEARERS = { together: 1, apart: 2 };
+const PROCESSES = 4; // with sockets; one more without
 
 function params(smoke) {
   const size = (full, small) => (smoke ? small : full);
@@ -38,19 +40,19 @@ function params(smoke) {
   };
 }
 
-/** One path, one shape: fresh Redis and four baseline processes, the stepped dm load. */
+/** One path, one shape: fresh Redis, four baseline processes and an idle one, the dm load. */
 async function measure(path, shape, p) {
   const redis = await startPrivateRedis('baseline');
   try {
     const servers = await startBaseline(redis, {
-      processes: PROCESSES,
+      processes: PROCESSES + 1,
       env: { BASELINE_FANOUT: path },
     });
     try {
       const cfg = {
         target: 'baseline',
         scenario: 'paths',
-        gateways: servers.gateways,
+        gateways: servers.gateways.slice(0, PROCESSES),
         users: Array.from({ length: p.pairs * 2 }, () => ({})),
         dmRooms: Array.from({ length: p.pairs }, (_, i) => `dm${i}`),
         pairsTogether: shape === 'together',
@@ -62,6 +64,9 @@ async function measure(path, shape, p) {
       const { result, marks } = await runLoadgen(cfg, servers);
       return withCpu(result.rows, marks).map((r) => {
         const redisSec = r.serverCpu.redis;
+        const idleSec = r.serverCpu[`base${PROCESSES + 1}`];
+        const busySec = r.serverCpuSec - redisSec - idleSec;
+        const per = (sec) => (messages ? (sec / messages) * 1e6 : null);
         const messages = r.received / 2; // each message reaches both members' sockets
         return {
           path,
@@ -76,11 +81,13 @@ async function measure(path, shape, p) {
           duplicates: r.duplicates,
           deliveredPerSec: Math.round(messages / (p.durationMs / 1000)),
           latency: r.latency,
-          serverCpuSec: r.serverCpuSec - redisSec,
+          serverCpuSec: busySec,
+          idleCpuSec: idleSec,
           redisCpuSec: redisSec,
-          cpuByProcess: r.serverCpu, // which processes did the work
-          serverUsPerMessage: messages ? ((r.serverCpuSec - redisSec) / messages) * 1e6 : null,
-          redisUsPerMessage: messages ? (redisSec / messages) * 1e6 : null,
+          cpuByProcess: r.serverCpu, // which processes did the work (base5: the idle one)
+          serverUsPerMessage: per(busySec),
+          idleUsPerMessage: per(idleSec),
+          redisUsPerMessage: per(redisSec),
         };
       });
     } finally {
@@ -109,31 +116,24 @@ async function run(p) {
 
 const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
-/** Per shape and rate: the mean over rounds of each path's CPU per message, and bus ÷ room. */
+/** Per shape and rate: each path's CPU per message (mean over rounds), and bus ÷ room. */
 function ratios(r) {
   const out = [];
   for (const shape of [...new Set(r.runs.map((x) => x.shape))]) {
     const rows = r.runs.filter((x) => x.shape === shape).flatMap((x) => x.rows);
     for (const rate of [...new Set(rows.map((x) => x.rate))]) {
-      const of = (path, key) =>
-        mean(rows.filter((x) => x.path === path && x.rate === rate).map((x) => x[key]));
-      const server = {
-        room: of('room', 'serverUsPerMessage'),
-        bus: of('bus', 'serverUsPerMessage'),
+      const both = (key) => {
+        const of = (path) =>
+          mean(rows.filter((x) => x.path === path && x.rate === rate).map((x) => x[key]));
+        const v = { room: of('room'), bus: of('bus') };
+        return { ...v, ratio: v.room && v.bus ? v.bus / v.room : null };
       };
-      const redis = { room: of('room', 'redisUsPerMessage'), bus: of('bus', 'redisUsPerMessage') };
       out.push({
         shape,
         rate,
-        server,
-        redis,
-        serverRatio: server.room && server.bus ? server.bus / server.room : null,
-        redisRatio: redis.room && redis.bus ? redis.bus / redis.room : null,
-        // The bus's extra server CPU spread over the extra processes that hear each message.
-        usPerExtraHearer:
-          server.room && server.bus
-            ? (server.bus - server.room) / (r.processes - HEARERS[shape])
-            : null,
+        server: both('serverUsPerMessage'),
+        idle: both('idleUsPerMessage'),
+        redis: both('redisUsPerMessage'),
       });
     }
   }
@@ -143,7 +143,7 @@ function ratios(r) {
 function report(r) {
   const lines = [
     '',
-    `paths: ${r.processes} baseline processes, ${r.pairs * 2} sockets in ${r.pairs} two-member rooms`,
+    `paths: ${r.processes} baseline processes with ${r.pairs * 2} sockets in ${r.pairs} two-member rooms, and one idle`,
   ];
   const row = (cells) => lines.push(`| ${cells.join(' | ')} |`);
   row([
@@ -155,9 +155,10 @@ function report(r) {
     'p50 ms',
     'p99 ms',
     'server CPU µs/msg',
+    'idle process µs/msg',
     'Redis CPU µs/msg',
   ]);
-  row(Array(9).fill('---'));
+  row(Array(10).fill('---'));
   for (const run of r.runs)
     for (const x of run.rows)
       row([
@@ -169,29 +170,34 @@ function report(r) {
         fmt(x.latency.p50, 1),
         fmt(x.latency.p99, 1),
         fmt(x.serverUsPerMessage, 1),
+        fmt(x.idleUsPerMessage, 1),
         fmt(x.redisUsPerMessage, 1),
       ]);
   const ratioRows = ratios(r);
+  const pair = (v, digits = 0) => `${fmt(v.bus, digits)} vs ${fmt(v.room, digits)} µs`;
   lines.push('');
   for (const x of ratioRows)
     lines.push(
-      `paths ${x.shape} ${x.rate} msg/s: bus ÷ room, server CPU per message ${fmt(x.serverRatio, 2)} ` +
-        `(${fmt(x.server.bus)} vs ${fmt(x.server.room)} µs), Redis CPU ${fmt(x.redisRatio, 2)} ` +
-        `(${fmt(x.redis.bus)} vs ${fmt(x.redis.room)} µs); ${fmt(x.usPerExtraHearer, 1)} µs ` +
-        `per message for each of the ${r.processes - HEARERS[x.shape]} extra processes that hear it`,
+      `paths ${x.shape} ${x.rate} msg/s, bus ÷ room: server CPU per message ${fmt(x.server.ratio, 2)} ` +
+        `(${pair(x.server)}), Redis ${fmt(x.redis.ratio, 2)} (${pair(x.redis, 1)}); ` +
+        `the idle process ${pair(x.idle, 1)}`,
     );
   const loads = r.loadAverage.map((l) => l[0]);
   const range = `${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}`;
   const says = (shape) => {
     const xs = ratioRows.filter((x) => x.shape === shape);
     if (xs.length === 0) return null;
-    const at = xs.map((x) => fmt(x.serverRatio, 2)).join(' / ');
-    const rates = xs.map((x) => x.rate.toLocaleString('en')).join(' / ');
-    return `${shape} ${at} at ${rates} msg/s`;
+    const list = (f) => xs.map(f).join(' / ');
+    return (
+      `${shape}: server CPU per message bus ÷ room ${list((x) => fmt(x.server.ratio, 2))}, ` +
+      `Redis ${list((x) => fmt(x.redis.ratio, 2))}, idle process ${list((x) => fmt(x.idle.bus, 1))} ` +
+      `µs per message on the bus`
+    );
   };
+  const rates = [...new Set(ratioRows.map((x) => x.rate.toLocaleString('en')))].join(' / ');
   lines.push(
-    `paths summary (${new Date().toISOString().slice(0, 10)}, load average ${range}): server CPU per message, ` +
-      `bus ÷ room: ${['together', 'apart'].map(says).filter(Boolean).join('; ')}`,
+    `paths summary (${new Date().toISOString().slice(0, 10)}, load average ${range}, at ${rates} msg/s): ` +
+      `${['together', 'apart'].map(says).filter(Boolean).join('; ')}`,
     '',
   );
   process.stdout.write(`${lines.join('\n')}\n`);
