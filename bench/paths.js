@@ -8,8 +8,8 @@
 // Four baseline processes on a private Redis, 1,000 sockets in 500 two-member rooms, the `dm`
 // load (each message to both members) stepped over the offered rates. Shape `together`: a room's
 // two members on the same process (rooms round-robin over the four), so a message is heard by one
-// process through its room's channel and by four through the bus. Shape `apart`: the members on
-// two processes (2 of 4 against 4 of 4). A fifth process holds no sockets, as a gateway whose
+// process through its room's channel and by all five through the bus. Shape `apart`: the members
+// on two processes (two hear it against five). A fifth process holds no sockets, as a gateway whose
 // users are all elsewhere: it hears every message through the bus and none through the rooms'
 // channels, and its CPU is what the bus costs each further gateway, free of the load generator's
 // wake-ups (which dominate the four busy processes' CPU at these rates). Server CPU (the four),

@@ -137,7 +137,7 @@ describe('npm run bench paths (smoke size)', () => {
   it('runs both paths in both shapes, every message acked and delivered once', async () => {
     const out = await runBench('paths');
     expect(out.code).toBe(0);
-    expect(out.stdout).toMatch(/^paths summary \(.*bus ÷ room: together .*; apart /m);
+    expect(out.stdout).toMatch(/^paths summary \(.*\): together: .*; apart: /m);
     const json = JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '') as {
       results: {
         baseline: { paths: { runs: { shape: string; path: string; rows: StepRow[] }[] } };
