@@ -9,6 +9,7 @@ import {
   ServerSideEvents,
   SessionIdentity,
   SocketAnnouncer,
+  SocketRooms,
   UsersService,
 } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
@@ -47,7 +48,11 @@ export class DoorRealtime implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.connection = await connectIoAdapter(this.config.redis, this.logger);
+    this.connection = await connectIoAdapter(
+      this.config.redis,
+      this.logger,
+      SocketRooms.isLocalOnly,
+    );
     const server: AnnounceServer = new Server();
     server.adapter(this.connection.factory);
     assertAdapterSocketWorks(server.of('/'));

@@ -3,6 +3,7 @@ import type { RedisTopology } from '@app/config';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type Redis from 'ioredis';
 import { createRedisClient, logRedisErrors } from './redis-connection';
+import { withLocalRooms } from './local-rooms';
 import { awaitableJoins } from './subscribed-joins';
 
 export interface IoAdapterConnection {
@@ -22,6 +23,8 @@ export interface IoAdapterConnection {
 export async function connectIoAdapter(
   topology: RedisTopology,
   logger: Logger,
+  /** Rooms only addressed on their own process: no channel of their own (local-rooms.ts). */
+  localRooms: (room: string) => boolean = () => false,
 ): Promise<IoAdapterConnection> {
   // The publisher queues while Redis is away (maxRetriesPerRequest: null): an announcement only
   // follows a successful store, so the queue stays small, and nothing is dropped in a blip.
@@ -34,7 +37,8 @@ export async function connectIoAdapter(
   const version = await redisVersion(pub);
   let factory: IoAdapterConnection['factory'];
   if (version >= 7) {
-    factory = awaitableJoins(createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' }), sub);
+    const sharded = createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' });
+    factory = awaitableJoins(withLocalRooms(sharded, localRooms), sub);
     logger.log(`sharded adapter (Redis ${version})`);
   } else {
     factory = createAdapter(pub, sub);

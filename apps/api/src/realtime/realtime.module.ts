@@ -12,6 +12,7 @@ import {
   EventSubscriptions,
   ServerSideEvents,
   SocketAnnouncer,
+  SocketRooms,
 } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { connectIoAdapter, IoAdapterConnection } from '@app/redis';
@@ -37,7 +38,11 @@ class DetachedIoServer implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.connection = await connectIoAdapter(this.config.redis, this.logger);
+    this.connection = await connectIoAdapter(
+      this.config.redis,
+      this.logger,
+      SocketRooms.isLocalOnly,
+    );
     const server: AnnounceServer = new Server();
     server.adapter(this.connection.factory);
     // Revocations from other processes reach this one's /mq/ws consumers (SocketAnnouncer.onRevoke)

@@ -1,6 +1,6 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { isOriginAllowed } from '@app/chat';
+import { isOriginAllowed, SocketRooms } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Limits } from '@app/contracts';
 import { connectIoAdapter, IoAdapterConnection } from '@app/redis';
@@ -36,7 +36,11 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   async connectToRedis(): Promise<void> {
-    this.connection = await connectIoAdapter(this.config.redis, this.logger);
+    this.connection = await connectIoAdapter(
+      this.config.redis,
+      this.logger,
+      SocketRooms.isLocalOnly,
+    );
   }
 
   createIOServer(port: number, options?: ServerOptions): unknown {

@@ -10,6 +10,11 @@ export const SocketRooms = {
   watch: (userId: string) => `watch:${userId}`,
   /** The user's line-door connections (apps/door), beside their `user:` room. */
   door: (userId: string) => `door:${userId}`,
+  /**
+   * Rooms only addressed on their own process, which need no Redis channel: a session's, since
+   * revocation reaches every process as a server-side event and each cuts its own sockets.
+   */
+  isLocalOnly: (room: string) => room.startsWith('session:'),
 } as const;
 
 /** Server-to-server events over the adapter (`serverSideEmit`), never seen by clients. */
