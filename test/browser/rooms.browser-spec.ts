@@ -64,25 +64,39 @@ describe('rooms in the web client (Chromium, API + 2 gateways)', () => {
     expect(overflowing).toEqual([]);
   }
 
-  /** The element is on screen: inside the viewport and not covered at its centre. */
+  /**
+   * The element is on screen: inside the viewport and not covered at its centre. Its box and the
+   * hit test are read in one evaluation, once the box is the same two frames running: read apart,
+   * a layout shift in between (a list loading above it) measured one layout and tested another.
+   */
   async function expectVisible(page: Page, selector: string): Promise<void> {
-    const box = await page.locator(selector).first().boundingBox();
-    expect(box).not.toBeNull();
+    await page.locator(selector).first().waitFor();
+    const settled = await page.evaluate(async (sel) => {
+      const frame = () => new Promise((r) => requestAnimationFrame(() => r(undefined)));
+      const read = () => {
+        const el = document.querySelector(sel);
+        if (!el) return null;
+        const { x, y, width, height } = el.getBoundingClientRect();
+        const hit = document.elementFromPoint(x + width / 2, y + height / 2);
+        return { x, y, width, height, onTop: Boolean(hit && (el === hit || el.contains(hit))) };
+      };
+      let last = read();
+      for (let i = 0; i < 120; i += 1) {
+        await frame();
+        const now = read();
+        if (JSON.stringify(now) === JSON.stringify(last)) return now;
+        last = now;
+      }
+      return last;
+    }, selector);
+    expect(settled).not.toBeNull();
     const vp = page.viewportSize() as { width: number; height: number };
-    const { x, y, width, height } = box as { x: number; y: number; width: number; height: number };
+    const { x, y, width, height, onTop } = settled as NonNullable<typeof settled>;
     expect(width).toBeGreaterThan(10);
     expect(x).toBeGreaterThanOrEqual(0);
     expect(y).toBeGreaterThanOrEqual(0);
     expect(x + width).toBeLessThanOrEqual(vp.width + 0.5);
     expect(y + height).toBeLessThanOrEqual(vp.height + 0.5);
-    const onTop = await page.evaluate(
-      ([sel, cx, cy]) => {
-        const el = document.querySelector(sel);
-        const hit = document.elementFromPoint(cx, cy);
-        return Boolean(el && hit && (el === hit || el.contains(hit)));
-      },
-      [selector, x + width / 2, y + height / 2] as const,
-    );
     expect(onTop).toBe(true);
   }
 
