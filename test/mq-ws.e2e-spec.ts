@@ -204,6 +204,15 @@ describe('/mq/ws: WebSocket consumers', () => {
       expect(await w.closed).toMatchObject({ code: 1000, reason: 'queue deleted' });
   });
 
+  it('a consumer is listening once it is open: a deletion sent right after reaches it', async () => {
+    // Before, the upgrade was answered before the process subscribed to the queue's signals.
+    for (let i = 0; i < 20; i += 1) {
+      const ws = await open(second.url, `wsrace${i}`);
+      await mq(first(), alice.token).delete(`/mq/q/wsrace${i}`).expect(200);
+      expect(await ws.closed).toMatchObject({ code: 1000, reason: 'queue deleted' });
+    }
+  });
+
   it('closes a consumer that stops reading (1013); the others keep getting everything', async () => {
     const hung = await open(first(), 'slow');
     const reader = await open(first(), 'slow');

@@ -76,7 +76,18 @@ export class MqWsServer implements OnModuleInit, OnApplicationShutdown {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     this.admit(req, socket).then(
-      ({ identity, queue, ack }) => {
+      async ({ identity, queue, ack }) => {
+        // Heard before the client sees `open`: a deletion sent after it reaches this consumer.
+        let hold: Awaited<ReturnType<QueueConsumers['hold']>>;
+        try {
+          hold = await this.consumers.hold(identity.userId, queue);
+        } catch (err) {
+          this.logger.warn(`mq/ws consumer not attached: ${(err as Error).message}`);
+          return refuseUpgrade(socket, 503, 'Try again');
+        }
+        if (socket.destroyed) return hold.release();
+        // An upgrade that ws refuses never reaches the callback: the hold ends with the socket.
+        socket.once('close', () => hold.release());
         this.wss.handleUpgrade(req, socket, head, (ws) => {
           const conn = new MqWsConnection(
             ws,
@@ -87,16 +98,9 @@ export class MqWsServer implements OnModuleInit, OnApplicationShutdown {
           );
           this.connections.add(conn);
           conn.onClosed(() => this.connections.delete(conn));
-          this.consumers.attach(identity.userId, queue, conn.sink).then(
-            (detach) => {
-              if (ws.readyState > ws.OPEN) return detach();
-              ws.on('close', detach);
-            },
-            (err: Error) => {
-              this.logger.warn(`mq/ws consumer not attached: ${err.message}`);
-              ws.close(1011, 'try again');
-            },
-          );
+          const detach = hold.attach(conn.sink);
+          if (ws.readyState > ws.OPEN) return detach();
+          ws.on('close', detach);
         });
       },
       (err: unknown) => {

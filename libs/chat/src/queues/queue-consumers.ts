@@ -36,6 +36,10 @@ const pushedOf = ({ key, value }: QueueMessage) => ({ key, value });
  */
 class QueueDispatcher {
   readonly sinks: QueueSink[] = [];
+  /** Resolves once the dispatcher hears its queue's signals. */
+  ready: Promise<void> = Promise.resolve();
+  /** Transports about to attach a consumer (`QueueConsumers.hold`). */
+  holds = 0;
   private next = 0;
   private draining = false;
   private again = false;
@@ -155,24 +159,65 @@ export class QueueConsumers implements OnApplicationShutdown {
 
   /** Registers a consumer; resolves once it hears wake-ups; returns its removal. */
   async attach(userId: string, queue: string, sink: QueueSink): Promise<() => void> {
+    return (await this.hold(userId, queue)).attach(sink);
+  }
+
+  /**
+   * Starts (or joins) the queue's dispatcher and resolves once this process hears the queue's
+   * wake-ups and deletion, before any consumer is attached: a transport can then accept its
+   * consumer (a WebSocket's upgrade) knowing that a deletion sent after that reaches it. A held
+   * dispatcher without consumers takes nothing. `attach` adds the consumer (once); `release`
+   * drops the hold of one that never came.
+   */
+  async hold(
+    userId: string,
+    queue: string,
+  ): Promise<{ attach(sink: QueueSink): () => void; release(): void }> {
     const id = `${userId}\0${queue}`;
-    let dispatcher = this.dispatchers.get(id);
-    if (!dispatcher) {
-      dispatcher = new QueueDispatcher(userId, queue, this.queues, this.signals, this.logger);
-      this.dispatchers.set(id, dispatcher);
-      await dispatcher.start();
+    let d = this.dispatchers.get(id);
+    if (!d) {
+      d = new QueueDispatcher(userId, queue, this.queues, this.signals, this.logger);
+      this.dispatchers.set(id, d);
+      d.ready = d.start();
     }
-    const d = dispatcher;
-    d.sinks.push(sink);
-    d.drain();
-    return () => {
-      const i = d.sinks.indexOf(sink);
-      if (i >= 0) d.sinks.splice(i, 1);
-      if (d.sinks.length === 0 && this.dispatchers.get(id) === d) {
-        this.dispatchers.delete(id);
-        d.stop();
-      }
+    const dispatcher = d;
+    dispatcher.holds += 1;
+    try {
+      // A second consumer of a dispatcher still starting waits for the same subscription.
+      await dispatcher.ready;
+    } catch (err) {
+      dispatcher.holds -= 1;
+      this.stopIfIdle(id, dispatcher);
+      throw err;
+    }
+    let held = true;
+    const unhold = () => {
+      if (!held) return;
+      held = false;
+      dispatcher.holds -= 1;
     };
+    return {
+      attach: (sink) => {
+        unhold();
+        dispatcher.sinks.push(sink);
+        dispatcher.drain();
+        return () => {
+          const i = dispatcher.sinks.indexOf(sink);
+          if (i >= 0) dispatcher.sinks.splice(i, 1);
+          this.stopIfIdle(id, dispatcher);
+        };
+      },
+      release: () => {
+        unhold();
+        this.stopIfIdle(id, dispatcher);
+      },
+    };
+  }
+
+  private stopIfIdle(id: string, d: QueueDispatcher): void {
+    if (d.sinks.length > 0 || d.holds > 0 || this.dispatchers.get(id) !== d) return;
+    this.dispatchers.delete(id);
+    d.stop();
   }
 
   /** Deletes the queue and closes its consumers on every process. */
