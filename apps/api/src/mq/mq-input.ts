@@ -35,7 +35,7 @@ export function seconds(raw: unknown, name: string): number | undefined {
 }
 
 /** A whole number from a query field (a batch size); its range is the domain's to check. */
-export function count(raw: unknown, name: string): number {
+export function wholeNumber(raw: unknown, name: string): number {
   if (typeof raw !== 'string' || !/^\d{1,7}$/.test(raw)) {
     throw new BadRequestException(`${name} must be a whole number`);
   }

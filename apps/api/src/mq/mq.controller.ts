@@ -26,7 +26,7 @@ import type { Response } from 'express';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 import { NoReadLimit } from '../common/read-rate.guard';
 import { RequiresScope } from '../tokens/token-scope.guard';
-import { count, field, MqBody, seconds, sendEmpty, shown, valueOf } from './mq-input';
+import { field, MqBody, seconds, sendEmpty, shown, valueOf, wholeNumber } from './mq-input';
 
 /**
  * RestMQ's queue routes under /mq, in the caller's own namespace: add, hard/soft get, leases and
@@ -114,20 +114,19 @@ export class MqController {
     @Res() res: Response,
   ): Promise<void> {
     const lease = seconds(leaseRaw, 'lease');
+    const isSoft = soft !== undefined && soft !== '0';
     if (nRaw !== undefined) {
-      const n = count(nRaw, 'n');
-      const messages =
-        soft !== undefined && soft !== '0'
-          ? await this.queues.peekMany(user.id, queue, n)
-          : await this.queues.takeMany(user.id, queue, n, lease);
+      const n = wholeNumber(nRaw, 'n');
+      const messages = isSoft
+        ? await this.queues.peekMany(user.id, queue, n)
+        : await this.queues.takeMany(user.id, queue, n, lease);
       if (messages.length === 0) return sendEmpty(res);
       res.json(messages.map((m) => shown(m, lease)));
       return;
     }
-    const message =
-      soft !== undefined && soft !== '0'
-        ? await this.queues.peek(user.id, queue)
-        : await this.queues.take(user.id, queue, lease);
+    const message = isSoft
+      ? await this.queues.peek(user.id, queue)
+      : await this.queues.take(user.id, queue, lease);
     if (!message) return sendEmpty(res);
     res.json(shown(message, lease));
   }

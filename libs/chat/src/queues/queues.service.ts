@@ -54,11 +54,15 @@ export function batchValues(values: unknown): string[] {
   assertBatchSize(values.length, 'values');
   values.forEach((value: unknown, i) => {
     if (typeof value !== 'string') throw BadRequest(`values[${i}] is not a string`);
-    if (Buffer.byteLength(value) > Limits.queueValueMaxBytes) {
-      throw BadRequest(`values[${i}]: a value is at most ${Limits.queueValueMaxBytes} bytes`);
-    }
+    assertValueSize(value, `values[${i}]: `);
   });
   return values as string[];
+}
+
+function assertValueSize(value: string, where = ''): void {
+  if (Buffer.byteLength(value) > Limits.queueValueMaxBytes) {
+    throw BadRequest(`${where}a value is at most ${Limits.queueValueMaxBytes} bytes`);
+  }
 }
 
 function assertTtl(ttl: number): void {
@@ -117,9 +121,7 @@ export class QueuesService {
   /** Adds a value; its key. Nothing is stored when the value or the queue is too large. */
   async add(userId: string, queue: string, value: string, ttlSeconds?: number): Promise<string> {
     assertQueueName(queue);
-    if (Buffer.byteLength(value) > Limits.queueValueMaxBytes) {
-      throw BadRequest(`a value is at most ${Limits.queueValueMaxBytes} bytes`);
-    }
+    assertValueSize(value);
     const ttl = ttlSeconds ?? 0;
     assertTtl(ttl);
     const result = await this.queues.add(userId, queue, value, ttl * 1000, this.maxLength);

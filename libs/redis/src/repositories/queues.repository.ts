@@ -5,16 +5,12 @@ import { RedisKeys } from '../redis-keys';
 import { defineScript } from '../scripts/define-script';
 import {
   QUEUE_ACK,
-  QUEUE_ACK_MANY,
   QUEUE_ADD,
-  QUEUE_ADD_MANY,
   QUEUE_DELETE_ONE,
   QUEUE_PEEK,
-  QUEUE_PEEK_MANY,
   QUEUE_PURGE,
   QUEUE_STATS,
   QUEUE_TAKE,
-  QUEUE_TAKE_MANY,
 } from '../scripts/queues.lua';
 
 export type QueueAddResult = { status: 'ok'; n: number } | { status: 'full' };
@@ -45,18 +41,15 @@ function keyList(k: Keys): string[] {
   return [k.ready, k.values, k.leases, k.expiry, k.reads, k.meta, k.seq];
 }
 
-function toItem(reply: Array<string | number>): QueueItem | null {
-  if (reply.length === 0) return null;
-  const [n, value, count, lease] = reply;
-  const item: QueueItem = { n: Number(n), value: String(value), count: Number(count) };
-  if (Number(lease) > 0) item.leaseUntil = Number(lease);
-  return item;
-}
-
-/** A batch reply: four entries per message, as one take answers. */
+/** A reply of got messages: four entries each (scripts/queues.lua.ts `answer`). */
 function toItems(flat: Array<string | number>): QueueItem[] {
   const items: QueueItem[] = [];
-  for (let i = 0; i + 3 < flat.length; i += 4) items.push(toItem(flat.slice(i, i + 4))!);
+  for (let i = 0; i + 3 < flat.length; i += 4) {
+    const [n, value, count, lease] = flat.slice(i, i + 4);
+    const item: QueueItem = { n: Number(n), value: String(value), count: Number(count) };
+    if (Number(lease) > 0) item.leaseUntil = Number(lease);
+    items.push(item);
+  }
   return items;
 }
 
@@ -67,17 +60,7 @@ function toItems(flat: Array<string | number>): QueueItem[] {
 @Injectable()
 export class QueuesRepository {
   private readonly scripts: Record<
-    | 'add'
-    | 'take'
-    | 'peek'
-    | 'ack'
-    | 'deleteOne'
-    | 'stats'
-    | 'purge'
-    | 'addMany'
-    | 'takeMany'
-    | 'peekMany'
-    | 'ackMany',
+    'add' | 'take' | 'peek' | 'ack' | 'deleteOne' | 'stats' | 'purge',
     Script<unknown>
   >;
 
@@ -92,10 +75,6 @@ export class QueuesRepository {
       deleteOne: def('parleyQueueDeleteOne', QUEUE_DELETE_ONE),
       stats: def('parleyQueueStats', QUEUE_STATS),
       purge: def('parleyQueuePurge', QUEUE_PURGE),
-      addMany: def('parleyQueueAddMany', QUEUE_ADD_MANY),
-      takeMany: def('parleyQueueTakeMany', QUEUE_TAKE_MANY),
-      peekMany: def('parleyQueuePeekMany', QUEUE_PEEK_MANY),
-      ackMany: def('parleyQueueAckMany', QUEUE_ACK_MANY),
     };
   }
 
@@ -109,6 +88,7 @@ export class QueuesRepository {
     return this.scripts[script](...keys, Date.now(), ...args) as Promise<R>;
   }
 
+  /** Adds one value (a batch of one: the scripts take batches). */
   async add(
     userId: string,
     queue: string,
@@ -116,13 +96,8 @@ export class QueuesRepository {
     ttlMs: number,
     maxLength: number,
   ): Promise<QueueAddResult> {
-    // Sent together (one round trip; the list entry is idempotent and never removed by an add).
-    const wake = RedisKeys.queue(userId, queue).wake;
-    const [, [status, n]] = await Promise.all([
-      this.redis.sadd(RedisKeys.userQueues(userId), queue),
-      this.run<[string, number?]>('add', userId, queue, value, ttlMs, maxLength, wake),
-    ]);
-    return status === 'ok' ? { status: 'ok', n: Number(n) } : { status: 'full' };
+    const result = await this.addMany(userId, queue, [value], ttlMs, maxLength);
+    return result.status === 'ok' ? { status: 'ok', n: result.first } : result;
   }
 
   /** Adds all of `values` in order, or none when the queue cannot hold them all. */
@@ -133,18 +108,11 @@ export class QueuesRepository {
     ttlMs: number,
     maxLength: number,
   ): Promise<QueueAddManyResult> {
+    // Sent together (one round trip; the list entry is idempotent and never removed by an add).
     const wake = RedisKeys.queue(userId, queue).wake;
     const [, [status, first, last]] = await Promise.all([
       this.redis.sadd(RedisKeys.userQueues(userId), queue),
-      this.run<[string, number?, number?]>(
-        'addMany',
-        userId,
-        queue,
-        ttlMs,
-        maxLength,
-        wake,
-        ...values,
-      ),
+      this.run<[string, number?, number?]>('add', userId, queue, ttlMs, maxLength, wake, ...values),
     ]);
     return status === 'ok'
       ? { status: 'ok', first: Number(first), last: Number(last) }
@@ -153,29 +121,29 @@ export class QueuesRepository {
 
   /** Up to `max` of the oldest waiting messages, oldest first (leased when leaseMs > 0). */
   async takeMany(userId: string, queue: string, max: number, leaseMs = 0): Promise<QueueItem[]> {
-    return toItems(await this.run('takeMany', userId, queue, leaseMs, max));
+    return toItems(await this.run('take', userId, queue, leaseMs, max));
+  }
+
+  async take(userId: string, queue: string, leaseMs = 0): Promise<QueueItem | null> {
+    return (await this.takeMany(userId, queue, 1, leaseMs))[0] ?? null;
   }
 
   /** Up to `max` of the oldest waiting messages, left in place, each read counted. */
   async peekMany(userId: string, queue: string, max: number): Promise<QueueItem[]> {
-    return toItems(await this.run('peekMany', userId, queue, max));
+    return toItems(await this.run('peek', userId, queue, max));
+  }
+
+  async peek(userId: string, queue: string): Promise<QueueItem | null> {
+    return (await this.peekMany(userId, queue, 1))[0] ?? null;
   }
 
   /** Acks the leased ones among `ns`; how many were leased. */
   async ackMany(userId: string, queue: string, ns: number[]): Promise<number> {
-    return Number(await this.run<number>('ackMany', userId, queue, ...ns));
-  }
-
-  async take(userId: string, queue: string, leaseMs = 0): Promise<QueueItem | null> {
-    return toItem(await this.run<Array<string | number>>('take', userId, queue, leaseMs));
-  }
-
-  async peek(userId: string, queue: string): Promise<QueueItem | null> {
-    return toItem(await this.run<Array<string | number>>('peek', userId, queue));
+    return Number(await this.run<number>('ack', userId, queue, ...ns));
   }
 
   async ack(userId: string, queue: string, n: number): Promise<boolean> {
-    return (await this.run<number>('ack', userId, queue, n)) === 1;
+    return (await this.ackMany(userId, queue, [n])) === 1;
   }
 
   async deleteOne(userId: string, queue: string, n: number): Promise<boolean> {

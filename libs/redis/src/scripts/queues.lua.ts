@@ -43,67 +43,10 @@ end
 local function reads(n)
   return tonumber(redis.call('HGET', KEYS[5], n) or '0')
 end
-`;
-
-/**
- * ARGV: now, value, ttl ms (0: none), max messages, wake channel (told in the same step, so a
- * waiting consumer on any process hears of it). Reply: {'ok', n} | {'full'}.
- */
-export const QUEUE_ADD = `${PRELUDE}
-expire()
-if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[4]) then return {'full'} end
-local n = redis.call('INCR', KEYS[7])
-redis.call('HSET', KEYS[2], n, ARGV[2])
-redis.call('LPUSH', KEYS[1], n)
-if tonumber(ARGV[3]) > 0 then redis.call('ZADD', KEYS[4], now + tonumber(ARGV[3]), n) end
-redis.call('HINCRBY', KEYS[6], 'added', 1)
-redis.call('PUBLISH', ARGV[5], n)
-return {'ok', n}
-`;
-
-/**
- * Takes the oldest waiting message. ARGV: now, lease ms (0: a hard get, the message is gone).
- * Reply: {} (empty) | {n, value, soft reads, lease deadline or 0}.
- */
-export const QUEUE_TAKE = `${PRELUDE}
-reclaim()
-expire()
-local n, v = pop()
-if not n then return {} end
-local count = reads(n)
-local lease = tonumber(ARGV[2])
-if lease > 0 then
-  redis.call('ZADD', KEYS[3], now + lease, n)
-  redis.call('HINCRBY', KEYS[6], 'leased', 1)
-  return {n, v, count, now + lease}
+-- A got message in a reply: four entries, n, value, soft reads, lease deadline or 0.
+local function answer(out, n, v, count, leaseUntil)
+  out[#out + 1] = n; out[#out + 1] = v; out[#out + 1] = count; out[#out + 1] = leaseUntil
 end
-forget(n)
-redis.call('HINCRBY', KEYS[6], 'taken', 1)
-return {n, v, count, 0}
-`;
-
-/** Reads the oldest waiting message and counts the read. Reply: {} | {n, value, earlier reads}. */
-export const QUEUE_PEEK = `${PRELUDE}
-reclaim()
-expire()
-for _ = 1, 1000 do
-  local n = redis.call('LINDEX', KEYS[1], -1)
-  if not n then return {} end
-  local v = redis.call('HGET', KEYS[2], n)
-  if v then
-    return {n, v, redis.call('HINCRBY', KEYS[5], n, 1) - 1}
-  end
-  redis.call('RPOP', KEYS[1])
-end
-return {}
-`;
-
-/** Acks a leased message. ARGV: now, n. Reply: 1 acked, 0 not leased (unknown, or redelivered). */
-export const QUEUE_ACK = `${PRELUDE}
-if redis.call('ZREM', KEYS[3], ARGV[2]) == 0 then return 0 end
-forget(ARGV[2])
-redis.call('HINCRBY', KEYS[6], 'acked', 1)
-return 1
 `;
 
 /** Deletes one message wherever it is (the JSON protocol's del). ARGV: now, n. Reply: 1 | 0. */
@@ -136,11 +79,12 @@ return held
 `;
 
 /**
- * Adds values in order, all or none (a batch add). ARGV: now, ttl ms (0: none), max messages,
- * wake channel, then the values. One wake-up for the batch: consumers drain what waits.
+ * Adds values in order, all or none (one value is a single add). ARGV: now, ttl ms (0: none),
+ * max messages, wake channel (told in the same step, so a waiting consumer on any process hears
+ * of it), then the values. One wake-up for the batch: consumers drain what waits.
  * Reply: {'ok', first n, last n} | {'full'}.
  */
-export const QUEUE_ADD_MANY = `${PRELUDE}
+export const QUEUE_ADD = `${PRELUDE}
 expire()
 local count = #ARGV - 4
 if redis.call('HLEN', KEYS[2]) + count > tonumber(ARGV[3]) then return {'full'} end
@@ -159,10 +103,11 @@ return {'ok', first, last}
 `;
 
 /**
- * Takes up to k of the oldest waiting messages (a batch get). ARGV: now, lease ms (0: hard get),
- * k. Reply: a flat list, four entries per message as QUEUE_TAKE answers one, oldest first.
+ * Takes up to k of the oldest waiting messages (k = 1: a single get). ARGV: now, lease ms (0: a
+ * hard get, the message is gone), k. Reply: a flat list, oldest first, four entries per message
+ * (see `answer`).
  */
-export const QUEUE_TAKE_MANY = `${PRELUDE}
+export const QUEUE_TAKE = `${PRELUDE}
 reclaim()
 expire()
 local lease = tonumber(ARGV[2])
@@ -175,19 +120,21 @@ for _ = 1, tonumber(ARGV[3]) do
   got = got + 1
   if lease > 0 then
     redis.call('ZADD', KEYS[3], now + lease, n)
-    table.insert(out, n); table.insert(out, v); table.insert(out, count)
-    table.insert(out, now + lease)
+    answer(out, n, v, count, now + lease)
   else
     forget(n)
-    table.insert(out, n); table.insert(out, v); table.insert(out, count); table.insert(out, 0)
+    answer(out, n, v, count, 0)
   end
 end
 if got > 0 then redis.call('HINCRBY', KEYS[6], lease > 0 and 'leased' or 'taken', got) end
 return out
 `;
 
-/** Acks leased messages (a batch ack). ARGV: now, then numbers. Reply: how many were leased. */
-export const QUEUE_ACK_MANY = `${PRELUDE}
+/**
+ * Acks leased messages (one number: a single ack). ARGV: now, then numbers. Reply: how many were
+ * leased (not unknown, or already redelivered).
+ */
+export const QUEUE_ACK = `${PRELUDE}
 local acked = 0
 for i = 2, #ARGV do
   if redis.call('ZREM', KEYS[3], ARGV[i]) == 1 then
@@ -200,12 +147,12 @@ return acked
 `;
 
 /**
- * Reads up to k of the oldest waiting messages in place, counting each read (a batch soft get).
+ * Reads up to k of the oldest waiting messages in place, counting each read (k = 1: a soft get).
  * ARGV: now, k. Reply: a flat list, four entries per message ({n, value, earlier reads, 0}),
  * oldest first. It walks the list from its tail 100 numbers at a time, skipping expired or
  * deleted ones, and looks at no more than k + 1000 of them.
  */
-export const QUEUE_PEEK_MANY = `${PRELUDE}
+export const QUEUE_PEEK = `${PRELUDE}
 reclaim()
 expire()
 local want = tonumber(ARGV[2])
@@ -219,8 +166,7 @@ while got < want and -last <= want + 1000 do
     local n = chunk[i]
     local v = redis.call('HGET', KEYS[2], n)
     if v then
-      table.insert(out, n); table.insert(out, v)
-      table.insert(out, redis.call('HINCRBY', KEYS[5], n, 1) - 1); table.insert(out, 0)
+      answer(out, n, v, redis.call('HINCRBY', KEYS[5], n, 1) - 1, 0)
       got = got + 1
       if got == want then break end
     end
