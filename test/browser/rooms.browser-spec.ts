@@ -67,7 +67,7 @@ describe('rooms in the web client (Chromium, API + 2 gateways)', () => {
   /**
    * The element is on screen: inside the viewport and not covered at its centre. Its box and the
    * hit test are read in one evaluation, once the box is the same two frames running: read apart,
-   * a layout shift in between (a list loading above it) measured one layout and tested another.
+   * a layout change in between would measure one layout and test another.
    */
   async function expectVisible(page: Page, selector: string): Promise<void> {
     await page.locator(selector).first().waitFor();

@@ -133,7 +133,7 @@ export class MessagesService {
     await this.rooms.assertMember(userId, roomId);
     return this.pages.read(
       `${limit}/${roomId}/${before ?? ''}`,
-      (knownSeq) => this.messages.pageBeforeSeq(roomId, before, limit, knownSeq),
+      (knownSeq) => this.messages.pageBefore(roomId, before, limit, knownSeq),
       (read) => deepFreeze(toPage(read)),
     );
   }

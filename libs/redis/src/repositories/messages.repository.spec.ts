@@ -283,58 +283,67 @@ describe('MessagesRepository (real Redis)', () => {
   describe('reading', () => {
     const roomId = '22:23';
     let stored: Message[];
+    /** A page without the seq it was read at. */
+    const page = async (room: string, before: string | undefined, limit: number) => {
+      const read = await repo.pageBefore(room, before, limit);
+      if (read === 'unchanged') throw new Error('no seq was given');
+      const { seq: _seq, ...rest } = read;
+      return rest;
+    };
 
     beforeAll(async () => {
       stored = await fill(roomId, 25);
     });
 
     it('pageBefore: newest page first call, each page oldest first, hasMore until the start', async () => {
-      const p1 = await repo.pageBefore(roomId, undefined, 10);
+      const p1 = await page(roomId, undefined, 10);
       expect(texts(p1.messages)).toEqual(range(16, 25));
       expect(p1.hasMore).toBe(true);
-      const p2 = await repo.pageBefore(roomId, p1.messages[0].id, 10);
+      const p2 = await page(roomId, p1.messages[0].id, 10);
       expect(texts(p2.messages)).toEqual(range(6, 15));
       expect(p2.hasMore).toBe(true);
-      const p3 = await repo.pageBefore(roomId, p2.messages[0].id, 10);
+      const p3 = await page(roomId, p2.messages[0].id, 10);
       expect(texts(p3.messages)).toEqual(range(1, 5));
       expect(p3.hasMore).toBe(false);
       expect(p1.messages).toStrictEqual(stored.slice(15));
     });
 
     it('pageBefore: a page of exactly the rest is the last one', async () => {
-      expect((await repo.pageBefore(roomId, undefined, 25)).hasMore).toBe(false);
-      expect((await repo.pageBefore(roomId, undefined, 24)).hasMore).toBe(true);
-      const p = await repo.pageBefore(roomId, stored[10].id, 10);
+      expect((await page(roomId, undefined, 25)).hasMore).toBe(false);
+      expect((await page(roomId, undefined, 24)).hasMore).toBe(true);
+      const p = await page(roomId, stored[10].id, 10);
       expect(texts(p.messages)).toEqual(range(1, 10));
       expect(p.hasMore).toBe(false);
-      expect(await repo.pageBefore(roomId, stored[0].id, 10)).toEqual({
+      expect(await page(roomId, stored[0].id, 10)).toEqual({
         messages: [],
         hasMore: false,
       });
     });
 
     it('pageBefore: an empty room is one empty, final page', async () => {
-      expect(await repo.pageBefore('998:999', undefined, 50)).toEqual({
+      expect(await page('998:999', undefined, 50)).toEqual({
         messages: [],
         hasMore: false,
       });
     });
 
-    it('newestPage: the same page as pageBefore, and "unchanged" only while the room seq stays', async () => {
+    it('the newest page is "unchanged" only while the room seq stays', async () => {
       const room = '5:6';
       await fill(room, 25);
-      const page = await repo.newestPage(room, 10);
-      if (page === 'unchanged') throw new Error('no seq was given');
-      const { seq, ...rest } = page;
-      expect(rest).toStrictEqual(await repo.pageBefore(room, undefined, 10));
-      expect(await repo.newestPage(room, 10, seq)).toBe('unchanged');
+      const newest = await repo.pageBefore(room, undefined, 10);
+      if (newest === 'unchanged') throw new Error('no seq was given');
+      const { seq } = newest;
+      expect(newest.messages).toHaveLength(10);
+      expect(await repo.pageBefore(room, undefined, 10, seq)).toBe('unchanged');
       // A seq that is not the room's (an older one, or one from a lost database) gets the page.
-      expect(await repo.newestPage(room, 10, String(Number(seq) - 1))).toStrictEqual(page);
+      expect(await repo.pageBefore(room, undefined, 10, String(Number(seq) - 1))).toStrictEqual(
+        newest,
+      );
       // Another room's append changes nothing here; this room's does.
       await repo.append(input('5:7', '1', 'elsewhere'));
-      expect(await repo.newestPage(room, 10, seq)).toBe('unchanged');
+      expect(await repo.pageBefore(room, undefined, 10, seq)).toBe('unchanged');
       await repo.append(input(room, '2', 'm26'));
-      const after = await repo.newestPage(room, 10, seq);
+      const after = await repo.pageBefore(room, undefined, 10, seq);
       if (after === 'unchanged') throw new Error('an append must change the newest page');
       expect(texts(after.messages)).toEqual(range(17, 26));
       expect(after.hasMore).toBe(true);
@@ -350,10 +359,10 @@ describe('MessagesRepository (real Redis)', () => {
         reactionsMax: 5,
       });
       expect(edited).toMatchObject({ status: 'changed', seq: Number(after.seq) + 1 });
-      const again = await repo.newestPage(room, 10, after.seq);
+      const again = await repo.pageBefore(room, undefined, 10, after.seq);
       if (again === 'unchanged') throw new Error('an edit must change the newest page');
       expect(again.messages[0].message).toBe('m17 edited');
-      expect(await repo.newestPage('997:999', 50, seq)).toEqual({
+      expect(await repo.pageBefore('997:999', undefined, 50, seq)).toEqual({
         messages: [],
         hasMore: false,
         seq: '0',
@@ -364,20 +373,20 @@ describe('MessagesRepository (real Redis)', () => {
       const room = '5:8';
       const sent = await fill(room, 12);
       const sync = await repo.syncAfter(room, sent[7].id, 500);
-      const older = await repo.pageBeforeSeq(room, sent[7].id, 5);
+      const older = await repo.pageBefore(room, sent[7].id, 5);
       if (sync === 'unchanged' || older === 'unchanged') throw new Error('no seq was given');
       expect(texts(sync.messages)).toEqual(range(9, 12));
       expect(texts(older.messages)).toEqual(range(3, 7));
       expect(sync.seq).toBe('12');
       expect(await repo.syncAfter(room, sent[7].id, 500, sync.seq)).toBe('unchanged');
-      expect(await repo.pageBeforeSeq(room, sent[7].id, 5, older.seq)).toBe('unchanged');
+      expect(await repo.pageBefore(room, sent[7].id, 5, older.seq)).toBe('unchanged');
       await repo.append(input(room, '2', 'm13'));
       const next = await repo.syncAfter(room, sent[7].id, 500, sync.seq);
       if (next === 'unchanged') throw new Error('an append must change the sync answer');
       expect(texts(next.messages)).toEqual(range(9, 13));
       expect(next.seq).toBe('13');
       // The page before is read again (the seq moved), and is the same page.
-      expect(await repo.pageBeforeSeq(room, sent[7].id, 5, older.seq)).toEqual({
+      expect(await repo.pageBefore(room, sent[7].id, 5, older.seq)).toEqual({
         ...older,
         seq: '13',
       });

@@ -202,33 +202,19 @@ export class MessagesRepository {
   }
 
   /**
-   * Newest `limit` messages strictly older than `before` (or the newest overall), returned oldest
-   * first, plus whether older ones exist.
+   * Newest `limit` messages strictly older than `before` (or the newest overall), oldest first,
+   * whether older ones exist, and the room seq they were read at; or 'unchanged' when the room's
+   * seq is still `knownSeq` (no message and no change since), with no page sent.
    */
   async pageBefore(
     roomId: string,
     before: string | undefined,
     limit: number,
-  ): Promise<{ messages: Message[]; hasMore: boolean }> {
-    const read = await this.pageBeforeSeq(roomId, before, limit);
-    if (read === 'unchanged') throw new Error('pageBefore: unchanged without a known seq');
-    return { messages: read.messages, hasMore: read.hasMore };
-  }
-
-  /**
-   * `pageBefore`, with the room seq it was read at; or 'unchanged' when the room's seq is still
-   * `knownSeq` (no message and no change since), with no page sent.
-   */
-  async pageBeforeSeq(
-    roomId: string,
-    before: string | undefined,
-    limit: number,
     knownSeq = '',
   ): Promise<SeqRead<{ messages: Message[]; hasMore: boolean }>> {
-    if (before && isZeroId(before)) {
-      const seq = (await this.redis.get(RedisKeys.roomSeq(roomId))) ?? '0';
-      return seq === knownSeq ? 'unchanged' : { messages: [], hasMore: false, seq };
-    }
+    // Redis refuses the exclusive range "(0-0" rather than returning nothing.
+    if (before && isZeroId(before))
+      return this.nothingAt(roomId, knownSeq, { messages: [], hasMore: false });
     const reply = await this.pageBeforeCmd(
       RedisKeys.roomMessages(roomId),
       RedisKeys.roomMessageState(roomId),
@@ -243,13 +229,14 @@ export class MessagesRepository {
     return { messages: messages.slice(0, limit).reverse(), hasMore: messages.length > limit, seq };
   }
 
-  /** The newest page: `pageBeforeSeq` from the newest message. */
-  newestPage(
+  /** An empty answer known without a script, at the room's current seq. */
+  private async nothingAt<T extends object>(
     roomId: string,
-    limit: number,
-    knownSeq = '',
-  ): Promise<SeqRead<{ messages: Message[]; hasMore: boolean }>> {
-    return this.pageBeforeSeq(roomId, undefined, limit, knownSeq);
+    knownSeq: string,
+    empty: T,
+  ): Promise<SeqRead<T>> {
+    const seq = (await this.redis.get(RedisKeys.roomSeq(roomId))) ?? '0';
+    return seq === knownSeq ? 'unchanged' : { ...empty, seq };
   }
 
   /** Messages strictly after `cursor` ("0" = from the start), oldest first. */
@@ -276,10 +263,9 @@ export class MessagesRepository {
     limit: number,
     knownSeq = '',
   ): Promise<SeqRead<SyncRoomResult>> {
-    if (cursor !== '0' && isLastId(cursor)) {
-      const seq = (await this.redis.get(RedisKeys.roomSeq(roomId))) ?? '0';
-      return seq === knownSeq ? 'unchanged' : { messages: [], complete: true, updates: [], seq };
-    }
+    // Likewise for an exclusive start after the largest possible id.
+    if (cursor !== '0' && isLastId(cursor))
+      return this.nothingAt(roomId, knownSeq, { messages: [], complete: true, updates: [] });
     const reply = await this.syncCmd(
       RedisKeys.roomMessages(roomId),
       RedisKeys.roomMessageState(roomId),
