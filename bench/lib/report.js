@@ -107,7 +107,7 @@ function report(results, { classic, syncBehind }) {
     const s = results[target]?.sync;
     if (s)
       lines.push(
-        `sync ${target}: ${s.clients} clients reconnected in ${fmt(s.reconnectMs / 1000, 2)} s (server CPU ${fmt(s.reconnectCpuSec, 2)} s), then ${s.caughtUp} caught up (${syncBehind} behind) in ${fmt(s.syncMs / 1000, 2)} s (server CPU ${fmt(s.serverCpuSec, 2)} s), wrong ${s.wrong}`,
+        `sync ${target}: ${s.clients} clients reconnected in ${fmt(s.reconnectMs / 1000, 2)} s (server CPU ${fmt(s.reconnectCpuSec, 2)} s), then ${s.caughtUp} caught up (${syncBehind} behind) in ${fmt(s.syncMs / 1000, 2)} s (server CPU ${fmt(s.serverCpuSec, 2)} s), wrong ${s.wrong}, ${s.lateEvents ?? 0} announcements still arriving during the catch-up`,
       );
   }
   for (const name of ['connect', 'history', 'historyOlder', 'sync']) {
