@@ -268,6 +268,7 @@ async function runTarget(target) {
         const { result, marks } = await runLoadgen({ ...base, ...PARAMS.sync, cursor }, servers);
         out.sync = {
           ...result,
+          firstConnectCpuSec: cpuBetween(marks, 'first-begin', 'reconnect-begin').total,
           reconnectCpuSec: cpuBetween(marks, 'reconnect-begin', 'sync-begin').total,
           serverCpuSec: cpuBetween(marks, 'sync-begin', 'sync-end').total,
         };
