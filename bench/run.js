@@ -204,6 +204,22 @@ const commandStats =
       }
     : null;
 
+/**
+ * Between scenarios: waits until Parley shows nobody online, so that the next scenario neither
+ * measures the last one's users being announced gone (the presence grace is 4 s, and closing
+ * 10,000 sockets takes a while on top) nor finds its own users still online and unannounced.
+ * Until 2026-12-04 this was a fixed 5 s wait.
+ */
+async function settle(target, servers, ctx) {
+  if (target !== 'parley') return sleep(smoke ? 100 : 1000);
+  const token = ctx.users[0].token;
+  const t0 = Date.now();
+  while ((await api(servers.httpUrl, 'GET', '/api/users/online', null, token)).length > 0) {
+    if (Date.now() - t0 > 60_000) throw new Error('users still online 60 s after the scenario');
+    await sleep(250);
+  }
+}
+
 async function runTarget(target) {
   const redis = await startPrivateRedis(target);
   const servers = await (target === 'parley' ? startParley(redis) : startBaseline(redis)).catch(
@@ -274,9 +290,7 @@ async function runTarget(target) {
         };
       }
       if (stats) await stats.print(`${target} ${scenario}`);
-      // Past the presence grace (4 s): the last scenario's clients have been announced gone,
-      // so the next one does not measure Parley announcing them.
-      await sleep(smoke ? 500 : 5000);
+      await settle(target, servers, ctx);
     }
   } finally {
     await servers.stop();
