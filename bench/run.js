@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run bench [scenario...]`: starts a private redis-server, Parley (API + two gateways from
-// dist/) and, in the same run, a baseline (a minimal Socket.IO server with the same Redis adapter
-// and nothing else), drives both with the load generator in a separate process, and prints a
-// table plus one JSON line. Absolute numbers drift on a shared machine; Parley ÷ baseline is the
+// `npm run bench [scenario...]`: starts Parley (API + two gateways from dist/) and a baseline (a
+// minimal Socket.IO server with the same Redis adapter and nothing else), each on its own private
+// redis-server, drives them with the load generator in a separate process, scenario by scenario
+// (the baseline, then Parley), and prints a table plus one JSON line. Absolute numbers drift on a shared machine; Parley ÷ baseline is the
 // figure to judge. `presence` (on request only) compares Parley with itself: presence broadcast to
 // everyone against presence scoped to who can see it (bench/presence.js). `mq` (on request only)
 // measures /mq queues beside raw LPUSH/RPOP on the same Redis (bench/mq.js). `door` (on request)
@@ -220,7 +220,8 @@ async function settle(target, servers, ctx) {
   }
 }
 
-async function runTarget(target) {
+/** Starts a target's private Redis and servers and seeds them; `out` collects its results. */
+async function open(target) {
   const redis = await startPrivateRedis(target);
   const servers = await (target === 'parley' ? startParley(redis) : startBaseline(redis)).catch(
     async (err) => {
@@ -228,75 +229,81 @@ async function runTarget(target) {
       throw err;
     },
   );
-  const out = {};
+  const opened = { target, redis, servers, ctx: null, out: {} };
   try {
-    const ctx = await prepare(target, servers, redis);
-    for (const scenario of classic) {
-      const stats = commandStats ? await commandStats(redis) : null;
-      const base = {
-        target,
-        scenario,
-        gateways: servers.gateways,
-        httpUrl: servers.httpUrl,
-        users: ctx.users,
-      };
-      if (scenario === 'dm' || scenario === 'room' || scenario === 'moderate') {
-        const p = PARAMS[scenario];
-        const cfg = {
-          ...base,
-          ...p,
-          dmRooms: ctx.dmRooms,
-          users: ctx.users.slice(0, p.pairs ? p.pairs * 2 : p.members),
-        };
-        const { result, marks } = await runLoadgen(cfg, servers);
-        out[scenario] = withCpu(result.rows, marks);
-      } else if (scenario === 'connect') {
-        const { result, marks, rss } = await runLoadgen({ ...base, ...PARAMS.connect }, servers);
-        const perGateway = result.connections / servers.gateways.length;
-        const rssDelta = rss['connect-end'].map((after, i) => after - rss['connect-begin'][i]);
-        out.connect = {
-          ...result,
-          serverCpuSec: cpuBetween(marks, 'connect-begin', 'connect-end').total,
-          rssKbPerConnection: rssDelta.map((d) => Math.round(d / perGateway / 102.4) / 10),
-        };
-      } else if (scenario === 'history') {
-        // The newest page (cached by Parley), then a page further back (read from Redis every time).
-        const older = await olderCursor(target, servers, redis, ctx, PARAMS.history.olderDepth);
-        const paths =
-          target === 'parley'
-            ? ['/api/rooms/0/messages?limit=50', `/api/rooms/0/messages?limit=50&before=${older}`]
-            : ['/history', `/history?before=${older}`];
-        for (const [key, pathName] of [
-          ['history', paths[0]],
-          ['historyOlder', paths[1]],
-        ]) {
-          const { result, marks } = await runLoadgen(
-            { ...base, ...PARAMS.history, path: pathName },
-            servers,
-          );
-          out[key] = {
-            ...result,
-            serverCpuSec: cpuBetween(marks, 'history-begin', 'history-end').total,
-          };
-        }
-      } else if (scenario === 'sync') {
-        const cursor = await syncCursor(target, servers, redis, PARAMS.sync.behind, ctx);
-        const { result, marks } = await runLoadgen({ ...base, ...PARAMS.sync, cursor }, servers);
-        out.sync = {
-          ...result,
-          firstConnectCpuSec: cpuBetween(marks, 'first-begin', 'reconnect-begin').total,
-          reconnectCpuSec: cpuBetween(marks, 'reconnect-begin', 'sync-begin').total,
-          serverCpuSec: cpuBetween(marks, 'sync-begin', 'sync-end').total,
-        };
-      }
-      if (stats) await stats.print(`${target} ${scenario}`);
-      await settle(target, servers, ctx);
-    }
-  } finally {
-    await servers.stop();
-    await redis.stop();
+    opened.ctx = await prepare(target, servers, redis);
+  } catch (err) {
+    await close(opened);
+    throw err;
   }
-  return out;
+  return opened;
+}
+
+async function close({ servers, redis }) {
+  await servers.stop();
+  await redis.stop();
+}
+
+async function runScenario({ target, redis, servers, ctx, out }, scenario) {
+  const stats = commandStats ? await commandStats(redis) : null;
+  const base = {
+    target,
+    scenario,
+    gateways: servers.gateways,
+    httpUrl: servers.httpUrl,
+    users: ctx.users,
+  };
+  if (scenario === 'dm' || scenario === 'room' || scenario === 'moderate') {
+    const p = PARAMS[scenario];
+    const cfg = {
+      ...base,
+      ...p,
+      dmRooms: ctx.dmRooms,
+      users: ctx.users.slice(0, p.pairs ? p.pairs * 2 : p.members),
+    };
+    const { result, marks } = await runLoadgen(cfg, servers);
+    out[scenario] = withCpu(result.rows, marks);
+  } else if (scenario === 'connect') {
+    const { result, marks, rss } = await runLoadgen({ ...base, ...PARAMS.connect }, servers);
+    const perGateway = result.connections / servers.gateways.length;
+    const rssDelta = rss['connect-end'].map((after, i) => after - rss['connect-begin'][i]);
+    out.connect = {
+      ...result,
+      serverCpuSec: cpuBetween(marks, 'connect-begin', 'connect-end').total,
+      rssKbPerConnection: rssDelta.map((d) => Math.round(d / perGateway / 102.4) / 10),
+    };
+  } else if (scenario === 'history') {
+    // The newest page (cached by Parley), then a page further back (read from Redis every time).
+    const older = await olderCursor(target, servers, redis, ctx, PARAMS.history.olderDepth);
+    const paths =
+      target === 'parley'
+        ? ['/api/rooms/0/messages?limit=50', `/api/rooms/0/messages?limit=50&before=${older}`]
+        : ['/history', `/history?before=${older}`];
+    for (const [key, pathName] of [
+      ['history', paths[0]],
+      ['historyOlder', paths[1]],
+    ]) {
+      const { result, marks } = await runLoadgen(
+        { ...base, ...PARAMS.history, path: pathName },
+        servers,
+      );
+      out[key] = {
+        ...result,
+        serverCpuSec: cpuBetween(marks, 'history-begin', 'history-end').total,
+      };
+    }
+  } else if (scenario === 'sync') {
+    const cursor = await syncCursor(target, servers, redis, PARAMS.sync.behind, ctx);
+    const { result, marks } = await runLoadgen({ ...base, ...PARAMS.sync, cursor }, servers);
+    out.sync = {
+      ...result,
+      firstConnectCpuSec: cpuBetween(marks, 'first-begin', 'reconnect-begin').total,
+      reconnectCpuSec: cpuBetween(marks, 'reconnect-begin', 'sync-begin').total,
+      serverCpuSec: cpuBetween(marks, 'sync-begin', 'sync-end').total,
+    };
+  }
+  if (stats) await stats.print(`${target} ${scenario}`);
+  await settle(target, servers, ctx);
 }
 
 /** The commit Parley runs from (BENCH_ROOT or this checkout), "+dirty" with local changes. */
@@ -321,10 +328,24 @@ async function main() {
   const started = Date.now();
   const results = {};
   if (classic.length > 0) {
-    for (const target of targets) {
-      log(`— ${target} —`);
-      results[target] = await runTarget(target);
+    // Both stacks stay up for the whole run and take each scenario in turn, so that a drift of
+    // the machine (another tenant, a warmer cache) lands on both sides of a ratio alike.
+    const opened = [];
+    try {
+      for (const target of targets) {
+        log(`— starting ${target} —`);
+        opened.push(await open(target));
+      }
+      for (const scenario of classic) {
+        for (const t of opened) {
+          log(`— ${t.target} ${scenario} —`);
+          await runScenario(t, scenario);
+        }
+      }
+    } finally {
+      for (const t of opened) await close(t);
     }
+    for (const t of opened) results[t.target] = t.out;
   }
   if (scenarios.includes('presence')) {
     log('— parley presence —');

@@ -19,7 +19,14 @@ interface TargetResults {
   connect: { connections: number; rssKbPerConnection: number[] };
   history: { requests: number; ok: number; failed: number };
   historyOlder: { requests: number; ok: number; failed: number };
-  sync: { clients: number; caughtUp: number; wrong: number };
+  sync: {
+    clients: number;
+    caughtUp: number;
+    wrong: number;
+    firstConnectEvents: number;
+    reconnectEvents: number;
+    lateEvents: number;
+  };
   door?: StepRow[];
 }
 
@@ -78,6 +85,7 @@ describe('npm run bench (smoke size)', () => {
       'history, older pages',
       'sync',
       'sync, the reconnect before it',
+      'sync, the first connect',
     ])
       expect(out.stdout).toMatch(new RegExp(`^${line}: Parley ÷ baseline`, 'm'));
     expect(out.stdout).toMatch(/^moderate #1 \(/m);
@@ -107,6 +115,9 @@ describe('npm run bench (smoke size)', () => {
       expect(r.historyOlder.failed).toBe(0);
       expect(r.sync.caughtUp).toBe(r.sync.clients);
       expect(r.sync.wrong).toBe(0);
+      // Parley announces users coming online (the baseline nothing): the first connect hears it.
+      if (t === 'parley') expect(r.sync.firstConnectEvents).toBeGreaterThan(0);
+      else expect(r.sync.firstConnectEvents + r.sync.reconnectEvents + r.sync.lateEvents).toBe(0);
     },
   );
 });

@@ -131,7 +131,7 @@ function report(results, { classic, syncBehind }) {
       summary.firstConnect = { speedRatio: b.firstConnectMs / p.firstConnectMs };
       lines.push(
         `sync, the reconnect before it: Parley ÷ baseline speed ${fmt(summary.reconnect.speedRatio, 2)} (reconnect and catch-up ${fmt(summary.reconnect.allInRatio, 2)})`,
-        `sync, the first connect (Parley announces every user coming online): Parley ÷ baseline speed ${fmt(summary.firstConnect.speedRatio, 2)}`,
+        `sync, the first connect: Parley ÷ baseline speed ${fmt(summary.firstConnect.speedRatio, 2)} (Parley announces every user coming online, the baseline nobody)`,
       );
     }
   }
