@@ -45,9 +45,12 @@ function keyList(k: Keys): string[] {
 function toItems(flat: Array<string | number>): QueueItem[] {
   const items: QueueItem[] = [];
   for (let i = 0; i + 3 < flat.length; i += 4) {
-    const [n, value, count, lease] = flat.slice(i, i + 4);
-    const item: QueueItem = { n: Number(n), value: String(value), count: Number(count) };
-    if (Number(lease) > 0) item.leaseUntil = Number(lease);
+    const item: QueueItem = {
+      n: Number(flat[i]),
+      value: String(flat[i + 1]),
+      count: Number(flat[i + 2]),
+    };
+    if (Number(flat[i + 3]) > 0) item.leaseUntil = Number(flat[i + 3]);
     items.push(item);
   }
   return items;
