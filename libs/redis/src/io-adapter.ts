@@ -24,7 +24,7 @@ export async function connectIoAdapter(
   topology: RedisTopology,
   logger: Logger,
   /** Rooms only addressed on their own process: no channel of their own (local-rooms.ts). */
-  localRooms: (room: string) => boolean = () => false,
+  localRooms: (room: string) => boolean,
 ): Promise<IoAdapterConnection> {
   // The publisher queues while Redis is away (maxRetriesPerRequest: null): an announcement only
   // follows a successful store, so the queue stays small, and nothing is dropped in a blip.

@@ -1,3 +1,5 @@
+const SESSION = 'session:';
+
 /**
  * Socket.IO room names (not wire names: clients never see them). Shared by every process that
  * announces over the adapter, so a gateway and the API address the same sockets.
@@ -5,7 +7,7 @@
 export const SocketRooms = {
   room: (roomId: string) => `room:${roomId}`,
   user: (userId: string) => `user:${userId}`,
-  session: (sessionId: string) => `session:${sessionId}`,
+  session: (sessionId: string) => `${SESSION}${sessionId}`,
   /** Sockets that asked for this user's presence (`presence.watch`). */
   watch: (userId: string) => `watch:${userId}`,
   /** The user's line-door connections (apps/door), beside their `user:` room. */
@@ -14,7 +16,7 @@ export const SocketRooms = {
    * Rooms only addressed on their own process, which need no Redis channel: a session's, since
    * revocation reaches every process as a server-side event and each cuts its own sockets.
    */
-  isLocalOnly: (room: string) => room.startsWith('session:'),
+  isLocalOnly: (room: string) => room.startsWith(SESSION),
 } as const;
 
 /** Server-to-server events over the adapter (`serverSideEmit`), never seen by clients. */
