@@ -3,13 +3,13 @@
 // `npm run bench [scenario...]`: starts Parley (API + two gateways from dist/) and a baseline (a
 // minimal Socket.IO server with the same Redis adapter and nothing else), each on its own private
 // redis-server, drives them with the load generator in a separate process (every scenario on
-// the baseline, then on Parley), and prints a table plus one JSON line. Absolute numbers drift on a shared machine; Parley ÷ baseline is the
-// figure to judge. `presence` (on request only) compares Parley with itself: presence broadcast to
-// everyone against presence scoped to who can see it (bench/presence.js). `mq` (on request only)
-// measures /mq queues beside raw LPUSH/RPOP on the same Redis (bench/mq.js). `door` (on request)
-// runs DM pairs over the line door beside the Socket.IO `dm` scenario (bench/door.js). `paths`
-// (on request, baseline only) compares the room's own channel with a bus to every gateway
-// (bench/paths.js).
+// the baseline, then on Parley), and prints a table plus one JSON line. Absolute numbers drift
+// on a shared machine; Parley ÷ baseline is the figure to judge. `presence` (on request only)
+// compares Parley with itself: presence broadcast to everyone against presence scoped to who can
+// see it (bench/presence.js). `mq` (on request only) measures /mq queues beside raw LPUSH/RPOP on
+// the same Redis (bench/mq.js). `door` (on request) runs DM pairs over the line door beside the
+// Socket.IO `dm` scenario (bench/door.js). `paths` (on request, baseline only) compares the
+// room's own channel with a bus to every gateway (bench/paths.js).
 const os = require('node:os');
 const { execFileSync } = require('node:child_process');
 const Redis = require('ioredis');
@@ -205,13 +205,14 @@ const commandStats =
     : null;
 
 /**
- * Between scenarios: waits until Parley shows nobody online, so that the next scenario neither
- * measures the last one's users being announced gone (the presence grace is 4 s, and closing
- * 10,000 sockets takes a while on top) nor finds its own users still online and unannounced.
- * Until 2026-12-04 this was a fixed 5 s wait.
+ * Between scenarios: the same pause for both targets as before 2026-12-04 (5 s), then, for
+ * Parley, until it shows nobody online, so that the next scenario neither measures the last one's
+ * users being announced gone (the presence grace is 4 s, and closing 10,000 sockets takes a while
+ * on top) nor finds its own users still online and unannounced.
  */
 async function settle(target, servers, ctx) {
-  if (target !== 'parley') return sleep(smoke ? 100 : 1000);
+  await sleep(smoke ? 500 : 5000);
+  if (target !== 'parley') return;
   const token = ctx.users[0].token;
   const t0 = Date.now();
   while ((await api(servers.httpUrl, 'GET', '/api/users/online', null, token)).length > 0) {

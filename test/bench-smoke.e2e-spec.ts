@@ -104,7 +104,7 @@ describe('npm run bench (smoke size)', () => {
   });
 
   it.each(['parley', 'baseline'] as const)(
-    '%s: all connections open, history pages served, every client caught up',
+    '%s: all connections open, history pages served, every client caught up, presence events only from Parley',
     (t) => {
       const r = results[t];
       expect(r.connect.connections).toBe(200);
