@@ -244,13 +244,25 @@ describe('typed client SDK (libs/client) against API and two gateway processes',
     b.on('update', (u) => u.roomId === room.id && updates.push(u));
     const reads: number[] = [];
     bobElsewhere.io.on(ServerEvents.RoomRead, (e) => e.roomId === room.id && reads.push(e.readSeq));
-    const typing = new Promise((done) => b.io.on(ServerEvents.Typing, done));
+    const typing = new Promise<{ roomId: string; userId: string; typing: boolean }>((done) =>
+      b.io.on(ServerEvents.Typing, (e) => e.typing && done(e)),
+    );
 
     const sent = await a.send(room.id, 'to be changed');
+    // Typing is volatile: a gateway drops it while the receiver's socket is still writing (the
+    // message just sent, say), so a client repeats it, as this one does until it is seen. CI saw
+    // the only one dropped, and 6 s later the lapse (`typing: false`) arrived instead.
+    const repeat = setInterval(() => a.typing(room.id, true), 250);
     a.typing(room.id, true);
-    await expect(typing).resolves.toEqual(
-      expect.objectContaining({ roomId: room.id, typing: true }),
-    );
+    try {
+      await expect(typing).resolves.toEqual({
+        roomId: room.id,
+        userId: (await alice.me()).id,
+        typing: true,
+      });
+    } finally {
+      clearInterval(repeat);
+    }
     expect(await a.edit(room.id, sent.id, 'changed')).toEqual(
       expect.objectContaining({ id: sent.id, message: 'changed', editedAt: expect.any(Number) }),
     );
