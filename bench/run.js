@@ -2,8 +2,9 @@
 'use strict';
 // `npm run bench [scenario...]`: starts Parley (API + two gateways from dist/) and a baseline (a
 // minimal Socket.IO server with the same Redis adapter and nothing else), each on its own private
-// redis-server, drives them with the load generator in a separate process (every scenario on
-// the baseline, then on Parley), and prints a table plus one JSON line. Absolute numbers drift
+// redis-server, drives them with the load generator in a separate process (each scenario on the
+// baseline and straight after on Parley, the other stack frozen meanwhile: see runClassic), and
+// prints a table plus one JSON line. Absolute numbers drift
 // on a shared machine; Parley ÷ baseline is the figure to judge. `presence` (on request only)
 // compares Parley with itself: presence broadcast to everyone against presence scoped to who can
 // see it (bench/presence.js). `mq` (on request only) measures /mq queues beside raw LPUSH/RPOP on
@@ -21,6 +22,7 @@ const {
   startPrivateRedis,
   startParley,
   startBaseline,
+  setFrozen,
 } = require('./lib/servers');
 const { log, sleep, pool, api, runLoadgen, cpuBetween, withCpu } = require('./lib/harness');
 const presence = require('./presence');
@@ -320,19 +322,20 @@ function parleyCommit() {
   }
 }
 
-async function main() {
-  // `paths` alone runs only the baseline: no Parley build to wait for.
-  if (scenarios.some((s) => s !== 'paths')) {
-    if (parleyRoot === root) buildIfNeeded(log);
-    else checkParleyRoot(); // another checkout: built there, never from here
-  }
-  const started = Date.now();
+// BENCH_SCHEDULE=sequential runs one stack at a time, every scenario in a row: the schedule
+// before 2026-12-05, kept to check that the paired one does not slow the baseline.
+const sequential = process.env.BENCH_SCHEDULE === 'sequential';
+
+/**
+ * The default schedule is paired: both stacks are started once, and each scenario runs on one
+ * and then at once on the other, so that the machine's drift (the baseline alone served 3,259
+ * history pages/s in one run and 5,599 in the next) lands on both sides of a ratio rather than
+ * minutes apart. The stack whose turn it is not is frozen: an idle Parley left running beside
+ * the baseline had put the baseline's room p99 at 50 msg/s from 43 ms to 106-266 ms.
+ */
+async function runClassic() {
   const results = {};
-  if (classic.length > 0) {
-    // One stack at a time, every scenario in a row. Both stacks up with the scenarios taken in
-    // turn was tried (2026-12-04): the baseline's room p99 at 50 msg/s went from 43 ms alone to
-    // 106-266 ms with an idle Parley beside it, cause not found, and a bench must never slow the
-    // baseline down.
+  if (sequential) {
     for (const target of targets) {
       log(`— ${target} —`);
       const opened = await open(target);
@@ -343,7 +346,43 @@ async function main() {
       }
       results[target] = opened.out;
     }
+    return results;
   }
+  const stacks = [];
+  try {
+    for (const target of targets) {
+      log(`— starting ${target} —`);
+      const opened = await open(target);
+      stacks.push(opened);
+      await setFrozen(opened.servers, true);
+    }
+    for (const scenario of classic) {
+      for (const opened of stacks) {
+        log(`— ${opened.target} ${scenario} —`);
+        await setFrozen(opened.servers, false);
+        await runScenario(opened, scenario);
+        await setFrozen(opened.servers, true);
+      }
+    }
+  } finally {
+    for (const opened of stacks) {
+      await setFrozen(opened.servers, false).catch(() => undefined);
+      await close(opened);
+    }
+  }
+  for (const opened of stacks) results[opened.target] = opened.out;
+  return results;
+}
+
+async function main() {
+  // `paths` alone runs only the baseline: no Parley build to wait for.
+  if (scenarios.some((s) => s !== 'paths')) {
+    if (parleyRoot === root) buildIfNeeded(log);
+    else checkParleyRoot(); // another checkout: built there, never from here
+  }
+  const started = Date.now();
+  const results = {};
+  if (classic.length > 0) Object.assign(results, await runClassic());
   if (scenarios.includes('presence')) {
     log('— parley presence —');
     (results.parley ??= {}).presence = await presence.run(PARAMS.presence);

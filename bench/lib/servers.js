@@ -125,11 +125,10 @@ async function startParley(redis, extraEnv = {}) {
   const api = startNode('dist/apps/api/main.js', { ...env, PORT: String(ports[0]) });
   const apiUrl = `http://127.0.0.1:${ports[0]}`;
   const gateways = ports.slice(1).map((p) => `http://127.0.0.1:${p}`);
-  await whenReady(
-    [api, ...gws],
-    [`${apiUrl}/api/health/ready`, ...gateways.map((g) => `${g}/health/ready`)],
-  );
+  const readyUrls = [`${apiUrl}/api/health/ready`, ...gateways.map((g) => `${g}/health/ready`)];
+  await whenReady([api, ...gws], readyUrls);
   return {
+    readyUrls,
     apiUrl,
     gateways,
     httpUrl: apiUrl,
@@ -177,6 +176,7 @@ async function startBaseline(redis, { processes = 2, env = {} } = {}) {
   const gateways = ports.map((p) => `http://127.0.0.1:${p}`);
   await whenReady(procs, gateways);
   return {
+    readyUrls: gateways,
     gateways,
     httpUrl: gateways[0],
     pids: {
@@ -186,6 +186,21 @@ async function startBaseline(redis, { processes = 2, env = {} } = {}) {
     gatewayPids: procs.map((c) => c.pid),
     stop: () => Promise.all(procs.map((c) => stopChild(c))),
   };
+}
+
+/**
+ * Freezes (SIGSTOP) or thaws (SIGCONT) every process of a started stack, its Redis included, so
+ * that a stack waiting for its turn uses no CPU at all: no timers, no garbage collection. Its
+ * servers first and its Redis last, so that no server runs while its Redis is frozen; the reverse
+ * on the way back, and a thawed stack answers its health checks before it is measured.
+ */
+async function setFrozen(servers, frozen) {
+  const names = Object.keys(servers.pids).sort(
+    (a, b) => Number(a.startsWith('redis')) - Number(b.startsWith('redis')),
+  );
+  for (const name of frozen ? names : names.reverse())
+    process.kill(servers.pids[name], frozen ? 'SIGSTOP' : 'SIGCONT');
+  if (!frozen) await Promise.all(servers.readyUrls.map((url) => waitReady(url)));
 }
 
 /** Starts Redis and Parley (with `extraEnv`), runs `fn(servers, redis)`, then stops both. */
@@ -212,4 +227,5 @@ module.exports = {
   startBaseline,
   startDoors,
   withParley,
+  setFrozen,
 };
