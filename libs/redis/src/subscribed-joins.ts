@@ -18,8 +18,9 @@ const settled = () => undefined;
  * subscription in flight made a connect storm quadratic (each of 1,000 handshakes waited on up to
  * hundreds of replies). It settles on failure too (the caller bounds the wait); `socket.join`
  * callers that do not await it lose nothing. This leans on the adapter's internals: the factory
- * throws at boot when the adapter has no create-room listener, and subscribed-joins.spec.ts pins
- * that the listener subscribes in the same step.
+ * throws when the adapter has no create-room listener, the gateway's boot check
+ * (assertJoinsAwaitSubscriptions) when joining a new room gives nothing to wait for, and
+ * subscribed-joins.spec.ts pins both.
  */
 export function awaitableJoins<N, A extends Adapter>(
   factory: (nsp: N) => A,

@@ -4,10 +4,10 @@ import { isOriginAllowed, SocketRooms } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { Limits } from '@app/contracts';
 import { connectIoAdapter, IoAdapterConnection } from '@app/redis';
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ServerOptions } from 'socket.io';
 import type { Adapter } from 'socket.io-adapter';
+import { SocketIds } from './socket-ids';
 
 const ROUTE_TAG = /^[0-9a-f]{8}$/;
 
@@ -20,6 +20,7 @@ export class RedisIoAdapter extends IoAdapter {
   private connection?: IoAdapterConnection;
   private server?: { of(nsp: string): { adapter: Adapter } };
   private readonly config: ParleyConfig;
+  private readonly socketIds = new SocketIds();
 
   constructor(app: INestApplicationContext) {
     super(app);
@@ -70,7 +71,7 @@ export class RedisIoAdapter extends IoAdapter {
       server as unknown as { engine: { generateId: (req: IncomingMessage) => string } }
     ).engine.generateId = (req) => {
       const tag = req.headers['x-parley-route'];
-      const id = randomBytes(15).toString('base64url');
+      const id = this.socketIds.take();
       return typeof tag === 'string' && ROUTE_TAG.test(tag) ? `${tag}${id}` : id;
     };
     return server;
