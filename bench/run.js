@@ -4,8 +4,8 @@
 // minimal Socket.IO server with the same Redis adapter and nothing else), each on its own private
 // redis-server, drives them with the load generator in a separate process (each scenario on the
 // baseline and straight after on Parley, the other stack frozen meanwhile: see runClassic), and
-// prints a table plus one JSON line. Absolute numbers drift
-// on a shared machine; Parley ÷ baseline is the figure to judge. `presence` (on request only)
+// prints a table plus one JSON line. Absolute numbers drift on a shared machine; Parley ÷
+// baseline is the figure to judge. `presence` (on request only)
 // compares Parley with itself: presence broadcast to everyone against presence scoped to who can
 // see it (bench/presence.js). `mq` (on request only) measures /mq queues beside raw LPUSH/RPOP on
 // the same Redis (bench/mq.js). `door` (on request) runs DM pairs over the line door beside the
@@ -322,8 +322,8 @@ function parleyCommit() {
   }
 }
 
-// BENCH_SCHEDULE=sequential runs one stack at a time, every scenario in a row: the schedule
-// before 2026-12-05, kept to check that the paired one does not slow the baseline.
+// BENCH_SCHEDULE=sequential runs one stack at a time, every scenario in a row: the earlier
+// schedule, kept to check that the paired one does not slow the baseline.
 const sequential = process.env.BENCH_SCHEDULE === 'sequential';
 
 /**
