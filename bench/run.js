@@ -4,13 +4,13 @@
 // minimal Socket.IO server with the same Redis adapter and nothing else), each on its own private
 // redis-server, drives them with the load generator in a separate process (each scenario on the
 // baseline and straight after on Parley, the other stack frozen meanwhile: see runClassic), and
-// prints a table plus one JSON line. Absolute numbers drift on a shared machine; Parley ÷
-// baseline is the figure to judge. `presence` (on request only)
-// compares Parley with itself: presence broadcast to everyone against presence scoped to who can
-// see it (bench/presence.js). `mq` (on request only) measures /mq queues beside raw LPUSH/RPOP on
-// the same Redis (bench/mq.js). `door` (on request) runs DM pairs over the line door beside the
-// Socket.IO `dm` scenario (bench/door.js). `paths` (on request, baseline only) compares the
-// room's own channel with a bus to every gateway (bench/paths.js).
+// prints a table plus one JSON line. Absolute numbers drift on a shared machine; Parley ÷ baseline
+// is the figure to judge. `presence` (on request only) compares Parley with itself: presence
+// broadcast to everyone against presence scoped to who can see it (bench/presence.js). `mq` (on
+// request only) measures /mq queues beside raw LPUSH/RPOP on the same Redis (bench/mq.js). `door`
+// (on request) runs DM pairs over the line door beside the Socket.IO `dm` scenario (bench/door.js).
+// `paths` (on request, baseline only) compares the room's own channel with a bus to every gateway
+// (bench/paths.js).
 const os = require('node:os');
 const { execFileSync } = require('node:child_process');
 const Redis = require('ioredis');
