@@ -4,7 +4,7 @@ interface ShardedSubscriber {
   ssubscribe(...channels: string[]): Promise<unknown>;
 }
 
-const settled = () => undefined;
+const settled = (): void => undefined;
 
 /**
  * The sharded adapter subscribes to a room's channel when the room's first local socket joins it
@@ -17,10 +17,10 @@ const settled = () => undefined;
  * one connection answers in order. A join waits for its own rooms only: waiting for every
  * subscription in flight made a connect storm quadratic (each of 1,000 handshakes waited on up to
  * hundreds of replies). It settles on failure too (the caller bounds the wait); `socket.join`
- * callers that do not await it lose nothing. This leans on the adapter's internals: the factory
- * throws when the adapter has no create-room listener, the gateway's boot check
- * (assertJoinsAwaitSubscriptions) when joining a new room gives nothing to wait for, and
- * subscribed-joins.spec.ts pins both.
+ * callers that do not await it lose nothing. This leans on the adapter's internals (it subscribes
+ * from a create-room listener, in the same step): the gateway's boot check
+ * (assertJoinsAwaitSubscriptions) fails when joining a new room gives nothing to wait for, and
+ * subscribed-joins.spec.ts pins what a join waits for.
  */
 export function awaitableJoins<N, A extends Adapter>(
   factory: (nsp: N) => A,
@@ -37,12 +37,7 @@ export function awaitableJoins<N, A extends Adapter>(
   // Socket.IO calls the factory with `new`: a function, not an arrow.
   return function adapterWithAwaitableJoins(nsp: N): A {
     const adapter = factory(nsp);
-    if (adapter.listenerCount('create-room') === 0) {
-      throw new Error(
-        '@socket.io/redis-adapter changed: the sharded adapter no longer subscribes from a create-room listener (see subscribed-joins.ts)',
-      );
-    }
-    const pending = new Map<string, Promise<unknown>>();
+    const pending = new Map<string, Promise<void>>();
     adapter.on('create-room', (room: string) => {
       const reply = lastReply;
       lastReply = null;
@@ -57,13 +52,13 @@ export function awaitableJoins<N, A extends Adapter>(
     adapter.addAll = (id, rooms) => {
       lastReply = null; // sent outside a join (the adapter's own channel at start): not a room's
       void addAll(id, rooms);
-      let waits: Promise<unknown>[] | undefined;
+      let waits: Promise<void>[] | undefined;
       for (const room of rooms) {
         const reply = pending.get(room);
         if (reply) (waits ??= []).push(reply);
       }
       if (!waits) return;
-      return waits.length === 1 ? waits[0].then(settled) : Promise.all(waits).then(settled);
+      return waits.length === 1 ? waits[0] : Promise.all(waits).then(settled);
     };
     return adapter;
   };
