@@ -1,6 +1,6 @@
 // Unit specs live beside the code; they may start the shared private redis-server when they
 // test repository behaviour against real Redis.
-const { moduleNameMapper, transform } = require('./test/jest-common');
+const { moduleNameMapper, transform, transformIgnorePatterns } = require('./test/jest-common');
 
 module.exports = {
   rootDir: '.',
@@ -8,6 +8,7 @@ module.exports = {
   testRegex: '.*\\.spec\\.ts$',
   moduleFileExtensions: ['js', 'json', 'ts'],
   transform,
+  transformIgnorePatterns,
   moduleNameMapper,
   testEnvironment: 'node',
   globalSetup: '<rootDir>/test/setup/global-setup.js',

@@ -1,4 +1,4 @@
-const { moduleNameMapper, transform } = require('./jest-common');
+const { moduleNameMapper, transform, transformIgnorePatterns } = require('./jest-common');
 
 module.exports = {
   rootDir: '..',
@@ -6,6 +6,7 @@ module.exports = {
   testRegex: '.*\\.e2e-spec\\.ts$',
   moduleFileExtensions: ['js', 'json', 'ts'],
   transform,
+  transformIgnorePatterns,
   moduleNameMapper,
   testEnvironment: 'node',
   testTimeout: 30000,

@@ -1,10 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import Redis from 'ioredis';
 import type { AddressInfo } from 'node:net';
-import { AppModule } from '../../apps/api/src/app.module';
-import { configureApi } from '../../apps/api/src/app.setup';
+import { createApi } from '../../apps/api/src/app.factory';
 import { testRedisUrl } from './redis-url';
 
 export { testRedisUrl };
@@ -41,11 +38,10 @@ export async function startApi(
   const redisUrl = opts.redisUrl ?? testRedisUrl(db);
   const redis = new Redis(redisUrl);
   if (opts.flush ?? true) await redis.flushdb();
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register({ ...TEST_ENV, REDIS_URL: redisUrl, PORT: '0', ...env }),
-    { bodyParser: false, logger: false, forceCloseConnections: true },
+  const app = await createApi(
+    { ...TEST_ENV, REDIS_URL: redisUrl, PORT: '0', ...env },
+    { logger: false },
   );
-  configureApi(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return {

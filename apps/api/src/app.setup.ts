@@ -1,76 +1,87 @@
 import { Logger as NestLogger } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import helmet from '@fastify/helmet';
+import serveStatic from '@fastify/static';
 import { isOriginAllowed } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
-import { Limits } from '@app/contracts';
-import express from 'express';
-import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { contentSecurityPolicy } from './common/content-security-policy';
-import { jsonBody } from './common/body-parser';
+import { registerBodyParsers } from './common/body-parser';
 import { IS_PUBLIC_KEY } from './common/public.decorator';
 import { NO_READ_LIMIT } from './common/read-rate.guard';
-import { refuseForeignOrigins } from './common/origin.middleware';
+import { refuseForeignOrigins } from './common/origin.hook';
 import { refuseUpgrade } from './proxy/refuse-upgrade';
 import { createSocketProxy } from './proxy/socket-proxy';
 import { isMqWsUpgrade, MqWsServer } from './mq/mq-ws.server';
 
 const DEFAULT_WEB_ROOT = 'apps/web/dist';
-const STATIC_PATH = /\/[^/]*\.[^/]+$/;
 
 /**
  * Everything between "Nest created the app" and "listen", shared by main.ts and the e2e tests so
- * they exercise the same stack. Order matters: security headers first, then the Socket.IO proxy
- * (it must see the raw body and no session), static files before sessions (no session for
- * assets), then body and origin check. Who a request speaks for (session cookie, bearer session
- * token or API token) is resolved by one guard, SessionGuard, on every route.
+ * they exercise the same stack (app.factory.ts creates it). Order matters, as Fastify runs
+ * request hooks in the order they are added: security headers first, then the Socket.IO proxy
+ * (it must see the raw body and no session), then the origin check and CORS. Bodies are parsed
+ * after every hook. Who a request speaks for (session cookie, bearer session token or API token)
+ * is resolved by one guard, SessionGuard, on every route.
  */
-export function configureApi(app: NestExpressApplication): ParleyConfig {
+export async function configureApi(app: NestFastifyApplication): Promise<ParleyConfig> {
   const config = app.get<ParleyConfig>(PARLEY_CONFIG);
   app.useLogger(app.get(Logger));
   app.flushLogs(); // the start-up logs buffered until pino was in place
-  app.set('query parser', 'extended');
-  if (config.trustProxy) app.set('trust proxy', parseTrustProxy(config.trustProxy));
-  // Express's own header; helmet removes it too, but only from what passes through helmet.
-  app.disable('x-powered-by');
+  const fastify = app.getHttpAdapter().getInstance();
+  // Declared up front, so every request object has the same shape (Fastify's advice).
+  fastify.decorateRequest('principal', undefined);
+  fastify.decorateRequest('user', undefined);
+
+  const webRoot = resolve(config.webRoot ?? DEFAULT_WEB_ROOT);
   // Before the proxy, so that /socket.io answers carry the security headers as well.
-  const csp = contentSecurityPolicy(config, resolve(config.webRoot ?? DEFAULT_WEB_ROOT));
-  app.use(helmet({ contentSecurityPolicy: csp, crossOriginEmbedderPolicy: false }));
+  await app.register(helmet, {
+    contentSecurityPolicy: contentSecurityPolicy(config, webRoot),
+    crossOriginEmbedderPolicy: false,
+  });
 
   const proxy = config.gatewayUrls.length > 0 ? createSocketProxy(config.gatewayUrls) : null;
   if (proxy) {
-    app.use(proxy.middleware);
-    app.getHttpServer().on('close', proxy.close);
+    fastify.addHook('onRequest', (req, reply, done) => {
+      if (!proxy.handles(req.url)) return done();
+      // Fastify lets go of the request: no body parsing, no route, the gateway answers.
+      reply.hijack();
+      proxy.web(req.raw, reply.raw);
+    });
   }
   // Upgrades: /mq/ws consumers here, /socket.io to the gateways, the rest answered and closed
-  // (without a listener Node would pass them to Express as plain requests, kept alive).
+  // (without a listener Node would leave them hanging).
   const mqWs = app.get(MqWsServer);
+  const upgraded = new Set<Socket>();
   app.getHttpServer().on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
     if (isMqWsUpgrade(req.url)) mqWs.upgrade(req, socket, head);
     else if (proxy) proxy.upgrade(req, socket, head);
     else refuseUpgrade(socket);
   });
-
-  serveWebRoot(app, config);
-
-  // /mq/q takes batches (1000 values in one body); the general parser then skips what is parsed.
-  app.use('/mq/q', jsonBody(`${Limits.queueBatchBodyMaxBytes / 1024}kb`));
-  app.use(jsonBody(`${Limits.frameMaxBytes / 1024}kb`));
-  app.use(refuseForeignOrigins(config.allowedOrigins));
-  app.enableCors((req: express.Request, cb) => {
-    const origin = req.header('origin');
-    cb(null, {
-      origin: isOriginAllowed(origin, req.header('host'), config.allowedOrigins),
-      credentials: true,
-    });
+  // Fastify's forceCloseConnections ends HTTP connections only: a WebSocket would hold it open.
+  fastify.addHook('preClose', (done) => {
+    for (const socket of upgraded) socket.destroy();
+    done();
   });
 
+  fastify.addHook('onRequest', refuseForeignOrigins(config.allowedOrigins));
+  app.enableCors({
+    delegator: (req, cb) =>
+      cb(null, {
+        origin: isOriginAllowed(req.headers.origin, req.headers.host, config.allowedOrigins),
+        credentials: true,
+      }),
+  });
+  registerBodyParsers(fastify);
+  await serveWebRoot(app, config, webRoot);
   setupOpenApi(app, config);
 
   app.enableShutdownHooks();
@@ -82,33 +93,25 @@ export function configureApi(app: NestExpressApplication): ParleyConfig {
   return config;
 }
 
-function serveWebRoot(app: NestExpressApplication, config: ParleyConfig): void {
-  const root = resolve(config.webRoot ?? DEFAULT_WEB_ROOT);
+async function serveWebRoot(
+  app: NestFastifyApplication,
+  config: ParleyConfig,
+  root: string,
+): Promise<void> {
   if (existsSync(root)) {
-    const files = express.static(root, { index: 'index.html', fallthrough: true });
-    // Only "/" and paths with a file extension can be static files; API and reference-client
-    // routes skip the file system lookup (it was 5 % of an API process's time under load).
-    app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
-      if (req.path === '/' || STATIC_PATH.test(req.path)) void files(req, res, next);
-      else next();
-    });
+    // Routes win over files: the wildcard only sees paths no controller claims.
+    await app.register(serveStatic, { root, index: 'index.html', wildcard: true });
     return;
   }
   if (config.webRoot) throw new Error(`WEB_ROOT ${root} does not exist`);
-  app.use('/', (req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (req.method !== 'GET' || req.path !== '/') return next();
-    res
-      .type('html')
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.get('/', (_req, reply) => {
+    void reply
+      .type('text/html; charset=utf-8')
       .send(
         '<!doctype html><title>Parley</title><h1>Parley</h1><p>API: <a href="/api/docs">/api/docs</a></p>',
       );
   });
-}
-
-function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 /** Security requirements of every route that needs a session: either scheme will do. */
@@ -121,7 +124,7 @@ const ERROR_SCHEMA = 'ErrorResponse';
  * every route that is not @Public() (and none on those), the one error body, and Retry-After on
  * 429s.
  */
-function setupOpenApi(app: NestExpressApplication, config: ParleyConfig): void {
+function setupOpenApi(app: NestFastifyApplication, config: ParleyConfig): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -162,7 +165,7 @@ function setupOpenApi(app: NestExpressApplication, config: ParleyConfig): void {
 }
 
 /** operationIds (`Controller_method`) of the routes marked with `key` (@Public(), @NoReadLimit()). */
-function markedOperations(app: NestExpressApplication, key: string): Set<string> {
+function markedOperations(app: NestFastifyApplication, key: string): Set<string> {
   const reflector = new Reflector();
   const ids = new Set<string>();
   for (const module of app.get(ModulesContainer).values()) {

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -16,8 +16,8 @@ import {
 } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { AuthResultDto, LoginDto, RegisterDto } from '@app/contracts';
-import type { Request } from 'express';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
+import { Exchange, HttpExchange } from '../common/http';
 import { Public } from '../common/public.decorator';
 import { AuthService } from './auth.service';
 import { ChangePasswordDto } from './change-password.dto';
@@ -35,8 +35,8 @@ export class AuthController {
   @ApiCreatedResponse({ type: AuthResultDto })
   @ApiBadRequestResponse({ description: 'Invalid username or password format' })
   @ApiConflictResponse({ description: 'Username is taken (ignoring case)' })
-  register(@Req() req: Request, @Body() body: RegisterDto): Promise<AuthResultDto> {
-    return this.auth.register(req, body.username, body.password);
+  register(@Exchange() http: HttpExchange, @Body() body: RegisterDto): Promise<AuthResultDto> {
+    return this.auth.register(http, body.username, body.password);
   }
 
   @Public()
@@ -46,8 +46,8 @@ export class AuthController {
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: AuthResultDto })
   @ApiUnauthorizedResponse({ description: 'Invalid username or password' })
-  login(@Req() req: Request, @CurrentUser() user: SessionUser): Promise<AuthResultDto> {
-    return this.auth.startSession(req, user);
+  login(@Exchange() http: HttpExchange, @CurrentUser() user: SessionUser): Promise<AuthResultDto> {
+    return this.auth.startSession(http, user);
   }
 
   /**
@@ -72,11 +72,11 @@ export class AuthController {
   @ApiForbiddenResponse({ description: 'currentPassword is wrong' })
   @ApiConflictResponse({ description: 'The password changed meanwhile (a concurrent change)' })
   changePassword(
-    @Req() req: Request,
+    @Exchange() http: HttpExchange,
     @CurrentUser() user: SessionUser,
     @Body() body: ChangePasswordDto,
   ): Promise<AuthResultDto> {
-    return this.auth.changePassword(req, user, body.currentPassword, body.newPassword);
+    return this.auth.changePassword(http, user, body.currentPassword, body.newPassword);
   }
 
   @Post('logout')
@@ -84,7 +84,7 @@ export class AuthController {
   @ApiCookieAuth()
   @ApiBearerAuth()
   @ApiNoContentResponse({ description: 'The session is revoked; its sockets are disconnected' })
-  async logout(@Req() req: Request): Promise<void> {
-    await this.auth.logout(req);
+  async logout(@Exchange() http: HttpExchange): Promise<void> {
+    await this.auth.logout(http);
   }
 }

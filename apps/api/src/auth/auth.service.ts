@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, SessionsService, toUser, UsersService } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import type { AuthResult } from '@app/contracts';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { SessionUser } from '../common/current-user.decorator';
+import { clearCookie, HttpExchange, isSecure, setCookie } from '../common/http';
 import { KnownDevice } from './known-device';
 import { assertGuessResistant } from './password-policy';
 
@@ -24,10 +25,10 @@ export class AuthService {
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {}
 
-  async register(req: Request, username: string, password: string): Promise<AuthResult> {
+  async register(http: HttpExchange, username: string, password: string): Promise<AuthResult> {
     assertGuessResistant('password', password);
     const user = await this.users.register(username, password);
-    return this.startSession(req, { id: user.id, username: user.username });
+    return this.startSession(http, { id: user.id, username: user.username });
   }
 
   /**
@@ -35,7 +36,7 @@ export class AuthService {
    * growing blocks) and logs refusals; throws 401 (one message for unknown name and wrong
    * password) or 429.
    */
-  async verify(req: Request, username: string, password: string): Promise<SessionUser> {
+  async verify(req: FastifyRequest, username: string, password: string): Promise<SessionUser> {
     const client = this.devices.clientOf(req);
     try {
       const user = await this.users.authenticate(username, password, client);
@@ -54,20 +55,20 @@ export class AuthService {
    * name is registered first (`created`).
    */
   async login(
-    req: Request,
+    http: HttpExchange,
     username: string,
     password: string,
   ): Promise<{ result: AuthResult; created: boolean }> {
     if (this.config.signupOnLogin && !(await this.users.findByUsername(username))) {
       try {
-        return { result: await this.register(req, username, password), created: true };
+        return { result: await this.register(http, username, password), created: true };
       } catch (err) {
         // Lost a registration race for this name: fall through to a normal login.
         if (!(err instanceof DomainError && err.code === 'conflict')) throw err;
       }
     }
-    const user = await this.verify(req, username, password);
-    return { result: await this.startSession(req, user), created: false };
+    const user = await this.verify(http.req, username, password);
+    return { result: await this.startSession(http, user), created: false };
   }
 
   /**
@@ -75,18 +76,19 @@ export class AuthService {
    * fixation): the cookie is set and the id returned as the token (cookie and bearer token are
    * one session).
    */
-  async startSession(req: Request, user: SessionUser): Promise<AuthResult> {
+  async startSession(http: HttpExchange, user: SessionUser): Promise<AuthResult> {
+    const { req, reply } = http;
     const sessionId = await this.sessions.start(user, req.principal);
     req.principal = { userId: user.id, username: user.username, sessionId, via: 'cookie' };
     req.user = user;
-    req.res?.cookie(this.config.session.cookieName, this.sessions.cookieValue(sessionId), {
+    setCookie(reply, this.config.session.cookieName, this.sessions.cookieValue(sessionId), {
       httpOnly: true,
       sameSite: 'lax',
-      secure: req.secure,
-      maxAge: this.config.session.ttlSeconds * 1000,
+      secure: isSecure(req),
+      maxAgeMs: this.config.session.ttlSeconds * 1000,
       path: '/',
     });
-    this.devices.remember(req, user.id);
+    this.devices.remember(http, user.id);
     const [withPresence] = await this.users.findMany([user.id]);
     return { user: withPresence ?? toUser(user, false), token: sessionId };
   }
@@ -97,7 +99,7 @@ export class AuthService {
    * destroyed and revoked, so no socket or token from before the change keeps working.
    */
   async changePassword(
-    req: Request,
+    http: HttpExchange,
     user: SessionUser,
     currentPassword: string,
     newPassword: string,
@@ -107,12 +109,12 @@ export class AuthService {
       user,
       currentPassword,
       newPassword,
-      this.devices.clientOf(req),
+      this.devices.clientOf(http.req),
     );
-    const current = req.principal?.sessionId;
+    const current = http.req.principal?.sessionId;
     const others = (await this.sessions.sessionIdsOf(record.id)).filter((sid) => sid !== current);
     // startSession replaces and revokes the caller's own session; the others are ended here.
-    const result = await this.startSession(req, { id: record.id, username: record.username });
+    const result = await this.startSession(http, { id: record.id, username: record.username });
     await Promise.all(
       others.map((sessionId) => this.sessions.end({ sessionId, userId: record.id })),
     );
@@ -120,10 +122,9 @@ export class AuthService {
   }
 
   /** Ends the request's session everywhere; a browser's cookie is cleared too. */
-  async logout(req: Request): Promise<void> {
+  async logout({ req, reply }: HttpExchange): Promise<void> {
     const principal = req.principal;
     if (principal && !principal.scopes) await this.sessions.end(principal);
-    if (principal?.via === 'cookie')
-      req.res?.clearCookie(this.config.session.cookieName, { path: '/' });
+    if (principal?.via === 'cookie') clearCookie(reply, this.config.session.cookieName);
   }
 }

@@ -3,8 +3,9 @@ import type { LoginClient } from '@app/chat/users/login-limiter';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { parse } from 'cookie';
 import { sign, unsign } from 'cookie-signature';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { createHmac, randomBytes } from 'node:crypto';
+import { HttpExchange, isSecure, setCookie } from '../common/http';
 
 export const DEVICE_COOKIE = 'parley.device';
 const DEVICE_MAX_AGE_MS = 365 * 24 * 3600_000;
@@ -26,9 +27,9 @@ export class KnownDevice {
   }
 
   /** What the login limits need to know about the request. */
-  clientOf(req: Request): LoginClient {
+  clientOf(req: FastifyRequest): LoginClient {
     return {
-      ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+      ip: req.ip || 'unknown',
       device: this.deviceIn(req),
       // A live session of the user (not an API token) shows this client is theirs.
       sessionUserId: req.principal && !req.principal.scopes ? req.principal.userId : undefined,
@@ -36,19 +37,19 @@ export class KnownDevice {
   }
 
   /** Sets the cookie for `userId`, keeping the device id when the browser already had one. */
-  remember(req: Request, userId: string): void {
+  remember({ req, reply }: HttpExchange, userId: string): void {
     const known = this.deviceIn(req);
     const id = known?.userId === userId ? known.id : randomBytes(16).toString('hex');
-    req.res?.cookie(DEVICE_COOKIE, sign(`${userId}.${id}`, this.secret), {
+    setCookie(reply, DEVICE_COOKIE, sign(`${userId}.${id}`, this.secret), {
       httpOnly: true,
       sameSite: 'lax',
-      secure: req.secure,
-      maxAge: DEVICE_MAX_AGE_MS,
+      secure: isSecure(req),
+      maxAgeMs: DEVICE_MAX_AGE_MS,
       path: '/',
     });
   }
 
-  private deviceIn(req: Request): LoginClient['device'] {
+  private deviceIn(req: FastifyRequest): LoginClient['device'] {
     const header = req.headers.cookie;
     const raw = header ? parse(header)[DEVICE_COOKIE] : undefined;
     const value = raw ? unsign(raw, this.secret) : false;

@@ -3,7 +3,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { LoginDto } from '@app/contracts';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
 /**
  * passport-local, but the body is validated first: guards run before pipes, and passport would
@@ -12,7 +12,7 @@ import type { Request } from 'express';
 @Injectable()
 export class LocalAuthGuard extends AuthGuard('local') {
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
     const dto = plainToInstance(LoginDto, req.body ?? {});
     const errors = await validate(dto, { whitelist: true });
     if (errors.length > 0) {

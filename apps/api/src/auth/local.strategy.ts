@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
 import type { SessionUser } from '../common/current-user.decorator';
 import { AuthService } from './auth.service';
@@ -12,7 +12,7 @@ export class LocalStrategy extends PassportStrategy(Strategy) {
   }
 
   /** AuthService.verify, the check every login route shares: 401 or 429 when refused. */
-  validate(req: Request, username: string, password: string): Promise<SessionUser> {
+  validate(req: FastifyRequest, username: string, password: string): Promise<SessionUser> {
     return this.auth.verify(req, username, password);
   }
 }

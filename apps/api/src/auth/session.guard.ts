@@ -1,16 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Principal, SessionsService } from '@app/chat';
-import type { Request } from 'express';
+import { SessionsService } from '@app/chat';
+import type { FastifyRequest } from 'fastify';
 import { IS_PUBLIC_KEY } from '../common/public.decorator';
 import { assertTokenScope } from '../tokens/token-scope.guard';
-
-declare module 'http' {
-  interface IncomingMessage {
-    /** Who the request speaks for (session or API token); set by SessionGuard, on every route. */
-    principal?: Principal;
-  }
-}
 
 /**
  * The API's one authentication step, global: the session cookie or `Authorization: Bearer`
@@ -27,7 +20,7 @@ export class SessionGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
     const principal = await this.sessions.resolve({ headers: req.headers });
     if (principal) {
       req.principal = principal;

@@ -6,7 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DomainError, HTTP_STATUS, RateLimitedException } from '@app/chat';
 import { isRedisUnavailable } from '@app/redis';
 
@@ -69,22 +69,23 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.shape(exception);
     if (body.statusCode >= 500 && body.statusCode !== 503) {
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );
     }
-    if (body.statusCode === 429 && !res.getHeader('Retry-After')) {
-      res.setHeader(
+    // A stream (SSE, comet) that failed after taking the response over has sent its head.
+    if (reply.sent || reply.raw.headersSent) return;
+    if (body.statusCode === 429 && !reply.hasHeader('Retry-After')) {
+      reply.header(
         'Retry-After',
         String(Math.max(1, Math.ceil((body.retryAfterMs ?? 1000) / 1000))),
       );
     }
-    if (body.statusCode === 503) res.setHeader('Retry-After', '1');
-    if (res.headersSent) return;
-    res.status(body.statusCode).json(body);
+    if (body.statusCode === 503) reply.header('Retry-After', '1');
+    reply.code(body.statusCode).send(body);
   }
 
   /** Subclasses may reshape the body (the reference client wants a string `message`). */

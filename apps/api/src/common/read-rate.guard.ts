@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ReadRateLimiter } from '@app/chat';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
 export const NO_READ_LIMIT = 'parley:noReadLimit';
@@ -23,7 +23,7 @@ export class ReadRateGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
     if (!req.user || !READ_METHODS.has(req.method)) return true;
     if (
       this.reflector.getAllAndOverride<boolean>(NO_READ_LIMIT, [

@@ -34,9 +34,10 @@ import {
   UsersQueryDto,
 } from '@app/contracts';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthService } from '../auth/auth.service';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
+import { Exchange, HttpExchange } from '../common/http';
 import { Public } from '../common/public.decorator';
 import { SseStream } from '../events/sse-stream';
 import { CompatExceptionFilter } from './compat-exception.filter';
@@ -63,10 +64,10 @@ export class CompatController {
 
   @Public()
   @Get('me')
-  async me(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async me(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const user = req.user ? await this.users.findOne(req.user.id) : null;
     // Nest would send an empty body for null; the client expects the JSON literal.
-    res.status(200).type('application/json').send(JSON.stringify(user));
+    res.code(200).type('application/json; charset=utf-8').send(JSON.stringify(user));
   }
 
   @Public()
@@ -79,14 +80,10 @@ export class CompatController {
   @Public()
   @UseGuards(ThrottlerGuard)
   @Post('login')
-  async login(
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-    @Body() body: LoginDto,
-  ): Promise<User> {
+  async login(@Exchange() http: HttpExchange, @Body() body: LoginDto): Promise<User> {
     try {
-      const { result, created } = await this.auth.login(req, body.username, body.password);
-      res.status(created ? 201 : 200);
+      const { result, created } = await this.auth.login(http, body.username, body.password);
+      http.reply.code(created ? 201 : 200);
       return result.user;
     } catch (err) {
       if (err instanceof DomainError && err.code === 'unauthorized')
@@ -97,8 +94,8 @@ export class CompatController {
 
   @Post('logout')
   @HttpCode(200)
-  async logout(@Req() req: Request): Promise<string> {
-    await this.auth.logout(req);
+  async logout(@Exchange() http: HttpExchange): Promise<string> {
+    await this.auth.logout(http);
     return 'OK';
   }
 
@@ -108,7 +105,7 @@ export class CompatController {
    * keep-alive comments only (anything more would show twice).
    */
   @Get('stream')
-  stream(@Res() res: Response): void {
+  stream(@Res() res: FastifyReply): void {
     const { keepAliveSeconds, maxBufferBytes } = this.config.sse;
     new SseStream(res, { keepAliveMs: keepAliveSeconds * 1000, maxBufferBytes }).start();
   }

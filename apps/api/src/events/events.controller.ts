@@ -23,7 +23,7 @@ import {
 import { EventSubscriptions, MessagesService, SessionIdentity } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { checkSync, SyncDto, SyncRoomResult } from '@app/contracts';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 import { RequiresScope } from '../tokens/token-scope.guard';
 import { SseStream } from './sse-stream';
@@ -58,10 +58,10 @@ export class EventsController {
   @ApiTooManyRequestsResponse({ description: 'Too many open streams for this account' })
   async events(
     @CurrentUser() user: SessionUser,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
   ): Promise<void> {
-    if (Object.keys(req.query).length > 0) {
+    if (Object.keys(req.query as object).length > 0) {
       throw new BadRequestException(
         'GET /api/events takes no query parameters: send the session cookie or Authorization: Bearer; tokens never travel in URLs',
       );
@@ -100,7 +100,7 @@ export class EventsController {
 }
 
 /** The session a stream belongs to: revoking it (or the API token) ends the stream. */
-function identityOf(req: Request, user: SessionUser): SessionIdentity {
+function identityOf(req: FastifyRequest, user: SessionUser): SessionIdentity {
   // SessionGuard resolved it (session or API token, `apitoken:<user>:<id>`) before the handler.
   const principal = req.principal;
   if (principal?.userId !== user.id) throw new UnauthorizedException('Authentication required');

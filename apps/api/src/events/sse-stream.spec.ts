@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { SseStream } from './sse-stream';
 
 /** A response whose client reads nothing: every write stays in its buffer. */
@@ -10,13 +10,8 @@ class UnreadResponse extends EventEmitter {
   ended = false;
   statusCode = 0;
   headers: Record<string, string> = {};
-  status(code: number) {
-    this.statusCode = code;
-    return this;
-  }
-  set(headers: Record<string, string>) {
-    Object.assign(this.headers, headers);
-    return this;
+  setHeader(name: string, value: string) {
+    this.headers[name] = value;
   }
   flushHeaders() {}
   write(chunk: string) {
@@ -36,7 +31,9 @@ class UnreadResponse extends EventEmitter {
 
 function open(maxBufferBytes = 4_096) {
   const res = new UnreadResponse();
-  const stream = new SseStream(res as unknown as Response, {
+  // The reply as Fastify gives it: headers set before the stream took over go with its head.
+  const reply = { raw: res, getHeaders: () => ({ vary: 'Origin' }), hijack: () => reply };
+  const stream = new SseStream(reply as unknown as FastifyReply, {
     keepAliveMs: 60_000,
     maxBufferBytes,
   });
@@ -51,6 +48,8 @@ describe('SseStream', () => {
     stream.deliver('room.left', { roomId: '0' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['Content-Type']).toMatch(/^text\/event-stream/);
+    // What the reply held before the stream took over (CORS) goes out with the head.
+    expect(res.headers.vary).toBe('Origin');
     expect(res.written).toEqual([
       ': connected\n\n',
       'event: message\ndata: {"message":"two\\nlines"}\n\n',

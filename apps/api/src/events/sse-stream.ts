@@ -1,5 +1,7 @@
 import type { AdapterPeer } from '@app/chat';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import { takeOver } from '../common/http';
 
 export interface SseOptions {
   keepAliveMs: number;
@@ -22,11 +24,14 @@ export class SseStream implements AdapterPeer {
   private checkPending = false;
   private onEnd: () => void = () => undefined;
 
+  private readonly res: ServerResponse;
+
   constructor(
-    private readonly res: Response,
+    private readonly reply: FastifyReply,
     private readonly options: SseOptions,
   ) {
-    res.on('close', () => {
+    this.res = reply.raw;
+    this.res.on('close', () => {
       this.ended = true;
       clearInterval(this.timer);
       this.onEnd();
@@ -44,13 +49,12 @@ export class SseStream implements AdapterPeer {
    */
   start(onEnd: () => void = () => undefined): void {
     this.onEnd = onEnd;
-    this.res.status(200).set({
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      // Reverse proxies (nginx) would otherwise buffer the stream.
-      'X-Accel-Buffering': 'no',
-    });
+    takeOver(this.reply, 200);
+    this.res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    this.res.setHeader('Cache-Control', 'no-cache, no-transform');
+    this.res.setHeader('Connection', 'keep-alive');
+    // Reverse proxies (nginx) would otherwise buffer the stream.
+    this.res.setHeader('X-Accel-Buffering', 'no');
     this.res.flushHeaders();
     this.started = true;
     this.write(': connected\n\n');

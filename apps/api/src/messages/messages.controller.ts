@@ -31,7 +31,7 @@ import {
   MessagePageDto,
   SendMessageDto,
 } from '@app/contracts';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 import { sendJson } from '../common/send-json';
 import { RoomIdPipe } from '../common/validation.pipe';
@@ -57,8 +57,8 @@ export class MessagesController {
     @CurrentUser() user: SessionUser,
     @Param('id', RoomIdPipe) roomId: string,
     @Query() query: HistoryQueryDto,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     if (query.before !== undefined && query.after !== undefined)
       throw new BadRequestException(['give before or after, not both']);

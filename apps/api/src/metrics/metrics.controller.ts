@@ -9,7 +9,7 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Public } from '../common/public.decorator';
 
@@ -34,11 +34,11 @@ export class MetricsController extends PrometheusController {
 
   /** Keeps the base class's signature (it is the route); the request comes with the response. */
   @Get()
-  async index(@Res({ passthrough: true }) response: Response) {
+  async index(@Res({ passthrough: true }) response: FastifyReply) {
     if (!this.token) throw new NotFoundException('Cannot GET /metrics');
-    const sent = /^Bearer (\S+)$/.exec(response.req.headers.authorization ?? '')?.[1];
+    const sent = /^Bearer (\S+)$/.exec(response.request.headers.authorization ?? '')?.[1];
     if (!sent || !timingSafeEqual(digest(sent), this.token)) {
-      response.setHeader('WWW-Authenticate', 'Bearer');
+      response.header('WWW-Authenticate', 'Bearer');
       throw new UnauthorizedException('METRICS_TOKEN bearer required');
     }
     return super.index(response);

@@ -1,8 +1,9 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { assertQueueName, QueueConsumers } from '@app/chat';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
+import { takeOver } from '../common/http';
 import { NoReadLimit } from '../common/read-rate.guard';
 import { RequiresScope } from '../tokens/token-scope.guard';
 
@@ -27,10 +28,10 @@ export class MqCometController {
   async comet(
     @CurrentUser() user: SessionUser,
     @Param('queue') queue: string,
-    @Res() res: Response,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
     assertQueueName(queue);
-    res.status(200);
+    const res = takeOver(reply, 200);
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Accel-Buffering', 'no'); // a proxy must not hold the lines back

@@ -1,7 +1,7 @@
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import type { QueueMessage } from '@app/chat';
 import { Limits } from '@app/contracts';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 /** A form or JSON body's fields, as RestMQ reads its arguments (strings; numbers allowed in JSON). */
 export type MqBody = Record<string, unknown> | undefined;
@@ -49,6 +49,6 @@ export function shown(message: QueueMessage, lease: number | undefined) {
 }
 
 /** RestMQ's empty answer, in the API's error shape with RestMQ's `error` text. */
-export function sendEmpty(res: Response): void {
-  res.status(404).json({ statusCode: 404, error: 'empty queue', message: 'empty queue' });
+export function sendEmpty(reply: FastifyReply): void {
+  reply.code(404).send({ statusCode: 404, error: 'empty queue', message: 'empty queue' });
 }

@@ -22,7 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { QueueConsumers, QueueInfo, QueuesService } from '@app/chat';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 import { NoReadLimit } from '../common/read-rate.guard';
 import { RequiresScope } from '../tokens/token-scope.guard';
@@ -71,17 +71,17 @@ export class MqController {
     @CurrentUser() user: SessionUser,
     @Param('queue') queue: string,
     @Body() body: MqBody,
-    @Res() res: Response,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     const ttl = () => seconds(field(body, 'ttl'), 'ttl');
     if (Array.isArray(body?.values) && field(body, 'value', 'msg') === undefined) {
-      res.json({ keys: await this.queues.addMany(user.id, queue, body.values, ttl()) });
+      res.send({ keys: await this.queues.addMany(user.id, queue, body.values, ttl()) });
       return;
     }
     // The value is checked before the ttl, as before batches: the same error for the same body.
     const value = valueOf(body);
     const key = await this.queues.add(user.id, queue, value, ttl());
-    res.type('text/plain').send(key);
+    res.type('text/plain; charset=utf-8').send(key);
   }
 
   @Get('q/:queue')
@@ -111,7 +111,7 @@ export class MqController {
     @Query('soft') soft: unknown,
     @Query('lease') leaseRaw: unknown,
     @Query('n') nRaw: unknown,
-    @Res() res: Response,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     const lease = seconds(leaseRaw, 'lease');
     const isSoft = soft !== undefined && soft !== '0';
@@ -121,14 +121,14 @@ export class MqController {
         ? await this.queues.peekMany(user.id, queue, n)
         : await this.queues.takeMany(user.id, queue, n, lease);
       if (messages.length === 0) return sendEmpty(res);
-      res.json(messages.map((m) => shown(m, lease)));
+      res.send(messages.map((m) => shown(m, lease)));
       return;
     }
     const message = isSoft
       ? await this.queues.peek(user.id, queue)
       : await this.queues.take(user.id, queue, lease);
     if (!message) return sendEmpty(res);
-    res.json(shown(message, lease));
+    res.send(shown(message, lease));
   }
 
   @Post('q/:queue/ack')
@@ -178,7 +178,7 @@ export class MqController {
   async addForm(
     @CurrentUser() user: SessionUser,
     @Body() body: MqBody,
-    @Res() res: Response,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     return this.add(user, field(body, 'queue') ?? '', body, res);
   }

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { createProxyMiddleware, RequestHandler } from 'http-proxy-middleware';
+import { createProxyMiddleware } from 'http-proxy-middleware';
 import { refuseUpgrade } from './refuse-upgrade';
 
 const SID_IN_QUERY = /[?&]sid=([^&]+)/;
@@ -59,9 +59,11 @@ function tagRoute(proxyReq: ClientRequest, req: IncomingMessage): void {
 }
 
 export interface SocketProxy {
-  middleware: RequestHandler;
+  /** True for the proxied path itself, not any path that begins with its letters (/socket.iox). */
+  handles: (url: string) => boolean;
+  /** Sends the request to a gateway and its answer back. */
+  web: (req: IncomingMessage, res: ServerResponse) => void;
   upgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void;
-  close: () => void;
 }
 
 export function createSocketProxy(targets: readonly string[], path = '/socket.io'): SocketProxy {
@@ -104,15 +106,14 @@ export function createSocketProxy(targets: readonly string[], path = '/socket.io
     },
   });
 
+  const handles = (url: string) =>
+    url === path || url.startsWith(`${path}/`) || url.startsWith(`${path}?`);
   return {
-    middleware,
+    handles,
+    web: (req, res) => void middleware(req, res, () => undefined),
     upgrade: (req, socket, head) => {
-      const url = req.url ?? '';
-      // The path itself, not any path that begins with its letters (/socket.iox).
-      if (url === path || url.startsWith(`${path}/`) || url.startsWith(`${path}?`))
-        middleware.upgrade(req, socket, head);
+      if (handles(req.url ?? '')) middleware.upgrade(req, socket, head);
       else refuseUpgrade(socket);
     },
-    close: () => undefined,
   };
 }

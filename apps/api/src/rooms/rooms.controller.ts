@@ -40,7 +40,7 @@ import {
   SetRoleDto,
   UpdateRoomDto,
 } from '@app/contracts';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 import { RoomIdPipe } from '../common/validation.pipe';
 
@@ -96,10 +96,10 @@ export class RoomsController {
   async openDm(
     @CurrentUser() user: SessionUser,
     @Body() body: CreateDmDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<RoomDto> {
     const { room, created } = await this.rooms.openDm(user.id, body);
-    if (!created) res.status(200);
+    if (!created) res.code(200);
     return room;
   }
 
@@ -182,10 +182,10 @@ export class RoomsController {
     @CurrentUser() user: SessionUser,
     @Param('id', RoomIdPipe) roomId: string,
     @Body() body: AddMemberDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<void> {
     const { added } = await this.membership.add(user.id, roomId, body.userId);
-    res.status(added ? 201 : 200);
+    res.code(added ? 201 : 200);
   }
 
   @Delete(':id/members/:userId')

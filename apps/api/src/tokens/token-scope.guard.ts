@@ -1,7 +1,7 @@
 import { ExecutionContext, ForbiddenException, SetMetadata } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import type { ApiTokenScope } from '@app/contracts';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
 const SCOPE_KEY = 'parley:tokenScope';
 
@@ -33,11 +33,11 @@ export function assertTokenScope(
   context: ExecutionContext,
   scopes: readonly string[],
 ): void {
-  const req = context.switchToHttp().getRequest<Request>();
+  const req = context.switchToHttp().getRequest<FastifyRequest>();
   const targets = [context.getHandler(), context.getClass()];
   const scope =
     reflector.getAllAndOverride<ApiTokenScope | undefined>(SCOPE_KEY, targets) ??
-    scopeByRoute(req.method, (req.route as { path?: string } | undefined)?.path ?? req.path);
+    scopeByRoute(req.method, req.routeOptions.url ?? req.url.split('?')[0]);
   if (!scope) throw new ForbiddenException('API tokens cannot use this route; sign in instead');
   if (!scopes.includes(scope))
     throw new ForbiddenException(`This API token lacks the "${scope}" scope`);
