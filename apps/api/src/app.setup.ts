@@ -2,10 +2,10 @@ import { Logger as NestLogger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import helmet from '@fastify/helmet';
 import serveStatic from '@fastify/static';
 import { isOriginAllowed } from '@app/chat';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
@@ -40,11 +40,15 @@ export async function configureApi(app: NestFastifyApplication): Promise<ParleyC
   fastify.decorateRequest('user', undefined);
 
   const webRoot = resolve(config.webRoot ?? DEFAULT_WEB_ROOT);
-  // Before the proxy, so that /socket.io answers carry the security headers as well.
-  await app.register(helmet, {
+  // Before the proxy, so that /socket.io answers carry the security headers as well. helmet
+  // itself, built once: @fastify/helmet builds it anew for every request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: contentSecurityPolicy(config, webRoot),
     crossOriginEmbedderPolicy: false,
   });
+  fastify.addHook('onRequest', (req, reply, done) =>
+    securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)),
+  );
 
   const proxy = config.gatewayUrls.length > 0 ? createSocketProxy(config.gatewayUrls) : null;
   if (proxy) {
