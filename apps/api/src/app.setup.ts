@@ -103,8 +103,14 @@ async function serveWebRoot(
   root: string,
 ): Promise<void> {
   if (existsSync(root)) {
-    // Routes win over files: the wildcard only sees paths no controller claims.
-    await app.register(serveStatic, { root, index: 'index.html', wildcard: true });
+    // Routes win over files: the wildcard only sees paths no controller claims. Dotfiles are
+    // not served (@fastify/static would; Express's static did not).
+    await app.register(serveStatic, {
+      root,
+      index: 'index.html',
+      wildcard: true,
+      dotfiles: 'ignore',
+    });
     return;
   }
   if (config.webRoot) throw new Error(`WEB_ROOT ${root} does not exist`);
