@@ -22,13 +22,18 @@ export function loggerOptions(config: ParleyConfig): Params {
         req: (req: IncomingMessage & { id?: unknown; method?: string; url?: string }) => ({
           id: req.id,
           method: req.method,
-          url: (req.url ?? '').split('?')[0],
+          url: wholeUrl(req).split('?')[0],
         }),
       },
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/api/health') },
+      // The whole path: the middleware runs mounted, and its req.url is relative to the mount.
+      autoLogging: { ignore: (req) => wholeUrl(req).startsWith('/api/health') },
       ...(config.env === 'development' && process.stdout.isTTY
         ? { transport: { target: 'pino-pretty', options: { singleLine: true } } }
         : {}),
     },
   };
+}
+
+function wholeUrl(req: IncomingMessage & { originalUrl?: string }): string {
+  return req.originalUrl ?? req.url ?? '';
 }
