@@ -23,6 +23,9 @@ export async function createApi(
     bodyLimit: Limits.frameMaxBytes,
     // Streams (SSE, comet) would otherwise hold a closing server open.
     forceCloseConnections: true,
+    // Node's own default, which Fastify turns off: a client has 5 minutes to send a request
+    // (headers within a minute, Node's headersTimeout), so a trickle cannot hold a socket forever.
+    requestTimeout: 300_000,
     routerOptions: {
       // Nested and repeated keys (`ids=1&ids=2`, `a[b]=c`), as the DTOs expect.
       querystringParser: (query) => parseQuery(query),
