@@ -2,6 +2,7 @@ import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { assertQueueName, QueueConsumers } from '@app/chat';
 import type { FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import { CurrentUser, SessionUser } from '../common/current-user.decorator';
 import { takeOver } from '../common/http';
 import { NoReadLimit } from '../common/read-rate.guard';
@@ -31,23 +32,30 @@ export class MqCometController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     assertQueueName(queue);
-    const res = takeOver(reply, 200);
-    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Accel-Buffering', 'no'); // a proxy must not hold the lines back
+    // The response is taken over at the first line or once the consumer is registered, not
+    // before: a failure to register (Redis away) still answers in the API's error shape.
+    let res: ServerResponse | undefined;
+    const open = (): ServerResponse => {
+      if (res) return res;
+      res = takeOver(reply, 200);
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('X-Accel-Buffering', 'no'); // a proxy must not hold the lines back
+      return res;
+    };
     let closed = false;
-    res.on('close', () => (closed = true));
+    reply.raw.on('close', () => (closed = true));
     const detach = await this.consumers.attach(user.id, queue, {
       send: (message) => {
         if (closed) return false;
-        res.write(`${JSON.stringify(message)}\r\n`);
+        open().write(`${JSON.stringify(message)}\r\n`);
         return true;
       },
-      close: () => res.end(),
+      close: () => open().end(),
     });
     if (closed) return detach();
-    res.on('close', detach);
+    reply.raw.on('close', detach);
     // Headers go out once the consumer is registered: a client may add right after it sees them.
-    res.flushHeaders();
+    open().flushHeaders();
   }
 }
