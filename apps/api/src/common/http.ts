@@ -5,8 +5,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { SessionUser } from './current-user.decorator';
 
-export type { FastifyReply as ApiReply, FastifyRequest as ApiRequest } from 'fastify';
-
 declare module 'fastify' {
   interface FastifyRequest {
     /** Who the request speaks for (session or API token); set by SessionGuard, on every route. */
