@@ -45,9 +45,8 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
   });
   // A declared length over the limit is refused before a byte is read, in the API's words.
   fastify.addHook('preParsing', (req, _reply, payload, done) => {
-    const limit = req.routeOptions.bodyLimit ?? Limits.frameMaxBytes;
-    if (Number(req.headers['content-length']) > limit)
-      return done(new PayloadTooLargeException(`Body larger than ${limit / 1024}kb`));
+    const limit = req.routeOptions.bodyLimit;
+    if (Number(req.headers['content-length']) > limit) return done(tooLarge(limit));
     done(null, payload);
   });
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
@@ -62,14 +61,17 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
     { parseAs: 'string' },
     (req, body, done) => {
       if (!isQueueRoute(req.url)) return done(null, undefined);
-      if (Buffer.byteLength(body) > FORM_MAX_BYTES)
-        return done(new PayloadTooLargeException(`Body larger than ${FORM_MAX_BYTES / 1024}kb`));
+      if (Buffer.byteLength(body) > FORM_MAX_BYTES) return done(tooLarge(FORM_MAX_BYTES));
       done(null, { ...parseForm(body as string) });
     },
   );
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) =>
     done(null, undefined),
   );
+}
+
+function tooLarge(limit: number): PayloadTooLargeException {
+  return new PayloadTooLargeException(`Body larger than ${limit / 1024}kb`);
 }
 
 function parseJson(req: FastifyRequest, body: string): unknown {

@@ -53,16 +53,24 @@ export function clearCookie(reply: FastifyReply, name: string, path = '/'): void
 }
 
 /**
- * Takes the response over for a long-lived stream (SSE, comet): Fastify will not send it, and the
- * headers already set on the reply (CORS) go with the raw response's head.
+ * Takes the response over for a long-lived stream (SSE, comet): Fastify will not send it. The
+ * headers already set on the reply (CORS) go with the raw response's head, then the stream's
+ * own, and `X-Accel-Buffering: no` so that a reverse proxy (nginx) does not hold the stream back.
  */
-export function takeOver(reply: FastifyReply, status: number): ServerResponse {
-  const headers = reply.getHeaders();
+export function takeOver(
+  reply: FastifyReply,
+  headers: Record<string, string>,
+  status = 200,
+): ServerResponse {
+  const set = reply.getHeaders();
   reply.hijack();
   const res = reply.raw;
   res.statusCode = status;
-  for (const [name, value] of Object.entries(headers)) {
+  for (const [name, value] of Object.entries(set)) {
     if (value !== undefined) res.setHeader(name, value);
+  }
+  for (const [name, value] of Object.entries({ ...headers, 'X-Accel-Buffering': 'no' })) {
+    res.setHeader(name, value);
   }
   return res;
 }

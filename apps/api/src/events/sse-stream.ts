@@ -49,12 +49,11 @@ export class SseStream implements AdapterPeer {
    */
   start(onEnd: () => void = () => undefined): void {
     this.onEnd = onEnd;
-    takeOver(this.reply, 200);
-    this.res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    this.res.setHeader('Cache-Control', 'no-cache, no-transform');
-    this.res.setHeader('Connection', 'keep-alive');
-    // Reverse proxies (nginx) would otherwise buffer the stream.
-    this.res.setHeader('X-Accel-Buffering', 'no');
+    takeOver(this.reply, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+    });
     this.res.flushHeaders();
     this.started = true;
     this.write(': connected\n\n');

@@ -63,6 +63,7 @@ describe('MqCometController', () => {
     expect(reply.hijacked).toBe(true);
     expect(reply.raw.statusCode).toBe(200);
     expect(reply.raw.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(reply.raw.headers['x-accel-buffering']).toBe('no');
     expect(reply.raw.flushHeaders).toHaveBeenCalled();
     sink!.send({ key: 'jobs:1', value: 'a' }, false);
     expect(reply.raw.written).toEqual(['{"key":"jobs:1","value":"a"}\r\n']);

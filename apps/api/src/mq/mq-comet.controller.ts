@@ -35,14 +35,11 @@ export class MqCometController {
     // The response is taken over at the first line or once the consumer is registered, not
     // before: a failure to register (Redis away) still answers in the API's error shape.
     let res: ServerResponse | undefined;
-    const open = (): ServerResponse => {
-      if (res) return res;
-      res = takeOver(reply, 200);
-      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.setHeader('Cache-Control', 'no-store');
-      res.setHeader('X-Accel-Buffering', 'no'); // a proxy must not hold the lines back
-      return res;
-    };
+    const open = (): ServerResponse =>
+      (res ??= takeOver(reply, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Cache-Control': 'no-store',
+      }));
     let closed = false;
     reply.raw.on('close', () => (closed = true));
     const detach = await this.consumers.attach(user.id, queue, {
