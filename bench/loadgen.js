@@ -258,6 +258,7 @@ const scenarios = {
       });
     }
     await mark('connect-begin');
+    const events0 = eventCount;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const clients = await openAll(specs, 500);
@@ -272,6 +273,8 @@ const scenarios = {
       connections: clients.length,
       connectMs,
       settledMs,
+      // Parley's presence announcements of users coming online; the baseline announces nothing.
+      events: eventCount - events0,
       loadgenCpuSec: (cpu.user + cpu.system) / 1e6,
     };
   },

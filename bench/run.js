@@ -270,9 +270,11 @@ async function runScenario({ target, redis, servers, ctx, out }, scenario) {
     const { result, marks, rss } = await runLoadgen({ ...base, ...PARAMS.connect }, servers);
     const perGateway = result.connections / servers.gateways.length;
     const rssDelta = rss['connect-end'].map((after, i) => after - rss['connect-begin'][i]);
+    const cpu = cpuBetween(marks, 'connect-begin', 'connect-end');
     out.connect = {
       ...result,
-      serverCpuSec: cpuBetween(marks, 'connect-begin', 'connect-end').total,
+      serverCpuSec: cpu.total,
+      serverCpu: cpu.perProcess,
       rssKbPerConnection: rssDelta.map((d) => Math.round(d / perGateway / 102.4) / 10),
     };
   } else if (scenario === 'history') {

@@ -92,7 +92,7 @@ function report(results, { classic, syncBehind }) {
     const c = results[target]?.connect;
     if (c)
       lines.push(
-        `connect ${target}: ${c.connections} connections in ${fmt(c.connectMs / 1000, 1)} s (quiet after ${fmt(c.settledMs / 1000, 1)} s), RSS per connection per gateway ${c.rssKbPerConnection.join(' / ')} KB`,
+        `connect ${target}: ${c.connections} connections in ${fmt(c.connectMs / 1000, 1)} s (quiet after ${fmt(c.settledMs / 1000, 1)} s; server CPU ${fmt(c.serverCpuSec, 2)} s, load generator ${fmt(c.loadgenCpuSec, 2)} s, ${c.events ?? 0} events received), RSS per connection per gateway ${c.rssKbPerConnection.join(' / ')} KB`,
       );
     for (const [key, what] of [
       ['history', 'newest'],
