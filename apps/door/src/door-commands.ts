@@ -168,7 +168,7 @@ export class DoorCommands implements LineHandler {
     if (conn.socket.destroyed) return this.presence.release(userId, conn.id);
     conn.reply(`OK NICK ${username}`);
     conn.counted = true;
-    await this.presence.connected({ id: userId, username }, conn.id);
+    await this.presence.connected({ id: userId, username }, conn.id, roomIds);
   }
 
   private async who(conn: DoorConnection): Promise<void> {

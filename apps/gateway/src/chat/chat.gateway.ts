@@ -123,6 +123,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       bucket: new TokenBucket(eventsPerSecond, eventsPerSecond * 2),
       typing: undefined,
       counted: false,
+      handshakeRoomIds: roomIds,
     };
     // CONNECT is answered once this gateway hears the socket's channels (the sharded adapter
     // subscribes to a room's channel when its first local socket joins): what is published after
@@ -145,7 +146,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.bindEvents(socket);
     this.metrics.connections.inc();
     data.counted = true;
-    await this.presence.connected({ id: identity.userId, username: identity.username }, socket.id);
+    const roomIds = data.handshakeRoomIds ?? [];
+    data.handshakeRoomIds = undefined;
+    const user = { id: identity.userId, username: identity.username };
+    await this.presence.connected(user, socket.id, roomIds);
   }
 
   async handleDisconnect(socket: ParleySocket): Promise<void> {

@@ -15,6 +15,8 @@ export interface SocketData {
   typing?: Map<string, NodeJS.Timeout>;
   /** True while this socket counts in presence (so drain and disconnect release it once). */
   counted: boolean;
+  /** The rooms the handshake joined, held until presence has counted the socket (the audience). */
+  handshakeRoomIds?: string[];
 }
 
 export type ParleyServer = Server<

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { PARLEY_CONFIG, ParleyConfig } from '@app/config';
-import type { User } from '@app/contracts';
+import { GENERAL_ROOM_ID, type User } from '@app/contracts';
 import { PresenceRepository, REDIS_CLIENT, RoomsRepository, StatusRepository } from '@app/redis';
 import Redis from 'ioredis';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ChatEvents } from '../events/chat-events';
 import { UsersService } from '../users/users.service';
-import { viewChanged } from '../users/user-view';
+import { toUser, viewChanged } from '../users/user-view';
 
 /** A closed last connection is announced after this grace, unless the user came back. */
 export const PRESENCE_GRACE_MS = 4_000;
@@ -66,22 +66,40 @@ export class PresenceService implements OnModuleDestroy {
 
   /**
    * A connection opened; when it made the user online, that is announced. Counting it also ends
-   * its admission reservation (`admit`), in the same Redis step.
+   * its admission reservation (`admit`), in the same Redis step. `roomIds` are the rooms the
+   * connection was just joined to (General included): the audience, without asking the store
+   * again.
+   *
+   * One round trip after the count (the status), where reading the user, their presence and the
+   * online count again took three: the sooner the news goes out, the fewer sockets opened
+   * meanwhile have to hear it, and the less a reconnect storm costs.
    */
-  async connected(user: { id: string; username: string }, reservationId: string): Promise<void> {
+  async connected(
+    user: { id: string; username: string },
+    reservationId: string,
+    roomIds: readonly string[],
+  ): Promise<void> {
     this.local.set(user.id, (this.local.get(user.id) ?? 0) + 1);
-    let cameOnline: boolean;
+    let counted: { cameOnline: boolean; online: number };
     try {
-      cameOnline = await this.presence.connect(user.id, this.gatewayId, Date.now(), reservationId);
+      counted = await this.presence.connect(user.id, this.gatewayId, Date.now(), reservationId);
     } catch (err) {
       this.needsResync = true;
       this.logger.warn(`presence connect not recorded: ${(err as Error).message}`);
       return;
     }
-    if (!cameOnline) return;
-    // An invisible user's coming online is told to nobody: they look offline.
-    const view = await this.users.findOne(user.id).catch(() => null);
-    if (view?.online) await this.announce(view, 'presenceChanged');
+    if (!counted.cameOnline) return;
+    try {
+      // An invisible user's coming online is told to nobody: they look offline.
+      const view = toUser(user, true, await this.statuses.find(user.id));
+      if (!view.online) return;
+      const everyone = counted.online < this.broadcastMax;
+      // General is everyone's implicitly and no presence audience (see RoomsRepository.roomIdsOf).
+      const audience = roomIds.filter((id) => id !== GENERAL_ROOM_ID);
+      this.events.emit('presenceChanged', { user: view, everyone, roomIds: audience });
+    } catch (err) {
+      this.logger.warn(`presence not announced: ${(err as Error).message}`);
+    }
   }
 
   /**

@@ -40,6 +40,13 @@ describe('PresenceRepository connection cap (real Redis)', () => {
     expect(await repo.admit('7', 's5', 3, TTL, now)).toBe(true);
   });
 
+  it('tells whether a connection brought its user online, and how many users are online then', async () => {
+    const now = Date.now();
+    expect(await repo.connect('7', 'gwA', now)).toEqual({ cameOnline: true, online: 1 });
+    expect(await repo.connect('7', 'gwB', now)).toEqual({ cameOnline: false, online: 1 });
+    expect(await repo.connect('8', 'gwA', now)).toEqual({ cameOnline: true, online: 2 });
+  });
+
   it('a reservation never released expires after its ttl', async () => {
     const now = Date.now();
     expect(await repo.admit('7', 's1', 1, TTL, now)).toBe(true);

@@ -47,14 +47,17 @@ export class PresenceRepository {
     return flags.map((f) => f === 1);
   }
 
-  /** Records one more connection; true when the user was offline until now. */
+  /**
+   * Records one more connection. `cameOnline` when the user was offline until now; `online`, how
+   * many users are online with it.
+   */
   async connect(
     userId: string,
     gatewayId: string,
     now = Date.now(),
     reservationId = '',
-  ): Promise<boolean> {
-    const added = await this.scripts.connect(
+  ): Promise<{ cameOnline: boolean; online: number }> {
+    const [added, online] = (await this.scripts.connect(
       ...this.keys(gatewayId),
       RedisKeys.pendingConnections(userId),
       userId,
@@ -62,8 +65,8 @@ export class PresenceRepository {
       now,
       RedisKeys.gatewayUsersPrefix(),
       reservationId,
-    );
-    return added === 1;
+    )) as [number, number];
+    return { cameOnline: added === 1, online };
   }
 
   /** Records a closed connection; with none left the user starts leaving at `announceAt`. */

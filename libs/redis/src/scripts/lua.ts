@@ -99,7 +99,8 @@ end
 
 /**
  * KEYS[5] = the user's pending admissions; ARGV: user, gateway id, now ms, prefix, reservation id
- * ('' for none). Returns 1 when the user just came online.
+ * ('' for none). Returns {1 when the user just came online, else 0; how many users are online}:
+ * the count decides who hears about it, and asking for it separately cost a round trip.
  */
 export const PRESENCE_CONNECT = `
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
@@ -108,7 +109,8 @@ redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
 -- sees the socket twice.
 if ARGV[5] ~= '' then redis.call('ZREM', KEYS[5], ARGV[5]) end
 redis.call('ZREM', KEYS[3], ARGV[1])
-return redis.call('SADD', KEYS[1], ARGV[1])
+local added = redis.call('SADD', KEYS[1], ARGV[1])
+return {added, redis.call('SCARD', KEYS[1])}
 `;
 
 /** ARGV: user, gateway id, announce-at ms, prefix. Returns the user's remaining connections. */
