@@ -4,12 +4,33 @@
 //   node bench/profile-summary.js <file.cpuprofile> [top]
 const fs = require('node:fs');
 
-// PROFILE_FROM / PROFILE_TO (seconds since the profile started) limit the window summarised.
+const path = require('node:path');
+
+// PROFILE_FROM / PROFILE_TO (seconds since the profile started) limit the window summarised, or
+// PROFILE_MARKS=<begin>,<end> names two of the load generator's marks (marks.jsonl, written beside
+// the profiles by the bench) of the process whose profile this is.
 const [file, topArg] = process.argv.slice(2);
-const from = Number(process.env.PROFILE_FROM ?? 0) * 1e6;
-const to = Number(process.env.PROFILE_TO ?? Infinity) * 1e6;
 const top = Number(topArg ?? 25);
 const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
+const [from, to] = process.env.PROFILE_MARKS
+  ? markWindow(process.env.PROFILE_MARKS.split(','))
+  : [Number(process.env.PROFILE_FROM ?? 0) * 1e6, Number(process.env.PROFILE_TO ?? Infinity) * 1e6];
+
+/** The marks' times relative to the profile's start, in µs. */
+function markWindow(names) {
+  const pid = Number(/\.(\d+)\.\d+\.\d+\.cpuprofile$/.exec(file)?.[1]);
+  const marks = fs
+    .readFileSync(path.join(path.dirname(file), 'marks.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .filter((m) => m.pids.includes(pid));
+  return names.map((name) => {
+    const mark = marks.find((m) => m.name === name);
+    if (!mark) throw new Error(`no mark ${name} for process ${pid} in marks.jsonl`);
+    return mark.us - profile.startTime;
+  });
+}
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map();
 const dt = profile.timeDeltas;

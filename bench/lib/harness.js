@@ -2,6 +2,7 @@
 // What every scenario's orchestration shares: logging, REST calls with a bounded concurrency, and
 // running the load generator (bench/loadgen.js) in its own process with CPU sampled at its marks.
 const { fork } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 const { sample, diff, rssBytes } = require('./proc');
 
@@ -42,6 +43,24 @@ async function api(url, method, pathname, body, token) {
   return text ? JSON.parse(text) : null;
 }
 
+/**
+ * With BENCH_CPU_PROF, each mark's monotonic time (the clock V8 profiles are stamped with) goes to
+ * marks.jsonl beside the profiles, so that bench/profile-summary.js can window a server's profile
+ * to a phase by name (PROFILE_MARKS=connect-begin,connect-end) instead of by guessed seconds.
+ */
+function noteMarkForProfiles(cfg, name, pids) {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return;
+  const line = {
+    target: cfg.target,
+    scenario: cfg.scenario,
+    name,
+    us: Number(process.hrtime.bigint() / 1000n),
+    pids: Object.values(pids),
+  };
+  fs.appendFileSync(path.join(path.resolve(dir), 'marks.jsonl'), `${JSON.stringify(line)}\n`);
+}
+
 /** Runs one scenario in a fresh load-generator process; CPU is sampled at its marks. */
 function runLoadgen(cfg, servers) {
   return new Promise((resolve, reject) => {
@@ -56,6 +75,7 @@ function runLoadgen(cfg, servers) {
           cpu: sample(servers.pids),
           loadgen: sample({ loadgen: child.pid }).loadgen,
         };
+        noteMarkForProfiles(cfg, msg.name, servers.pids);
         rss[msg.name] = servers.gatewayPids.map(rssBytes);
         child.send({ type: 'marked' });
       } else if (msg.type === 'progress') {
