@@ -2,8 +2,8 @@ import { PresenceRepository, RoomsRepository, StatusRepository } from '@app/redi
 import { Account, ChatDomain, chatDomain } from '../../../../test/support/chat-domain';
 import { PresenceService } from './presence.service';
 
-// Real Redis: the private server started by the jest global setup, database 12 (ours alone).
-const DB = 12;
+// Real Redis: the private server started by the jest global setup, database 17 (ours alone).
+const DB = 17;
 
 describe('PresenceService.connected (real repositories, no Nest container)', () => {
   let chat: ChatDomain;
