@@ -69,10 +69,9 @@ export class PresenceService implements OnModuleDestroy {
    * its admission reservation (`admit`), in the same Redis step. `roomIds` are the rooms the
    * connection was just joined to (General included): the audience, without asking the store
    * again.
-   *
-   * One round trip after the count (the status), where reading the user, their presence and the
-   * online count again took three: the sooner the news goes out, the fewer sockets opened
-   * meanwhile have to hear it, and the less a reconnect storm costs.
+   * The count comes with the number of users online, so one read (the status) is left before the
+   * announcement: two commands per user coming online, where reading the user, their presence,
+   * the count and their rooms again took six, in three more round trips.
    */
   async connected(
     user: { id: string; username: string },
