@@ -5,11 +5,8 @@ import { waitFor } from './support/api';
 import { ApiProcess } from './support/api-process';
 import { mq } from './support/mq';
 import { as, createRoom, send } from './support/rooms';
-import { registerUser, type TestUser } from './support/stack';
+import { freePort, registerUser, type TestUser } from './support/stack';
 import { useStack } from './support/suite';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { freePort } = require('../scripts/lib/redis-server') as { freePort: () => Promise<number> };
 
 /** LIMIT_QUEUE_LENGTH for this suite: small enough to fill a queue with a few messages. */
 const QUEUE_LENGTH = 30;

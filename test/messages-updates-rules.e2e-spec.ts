@@ -2,9 +2,7 @@ import type { Message, MessageUpdatedEvent } from '@app/contracts';
 import request from 'supertest';
 import { ApiProcess, emit, useUpdatesStack } from './support/message-updates';
 import { nextEvent } from './support/rooms';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { freePort } = require('../scripts/lib/redis-server') as { freePort: () => Promise<number> };
+import { freePort } from './support/stack';
 
 /**
  * Who may edit and delete, reaction rules, and current state wherever history is read: the

@@ -3,11 +3,8 @@ import request from 'supertest';
 import { startApi, waitFor, type TestApi } from './support/api';
 import { ApiProcess } from './support/api-process';
 import { comet, mq, redisOf, type Comet } from './support/mq';
-import { registerUser, type TestUser } from './support/stack';
+import { freePort, registerUser, type TestUser } from './support/stack';
 import { useStack } from './support/suite';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { freePort } = require('../scripts/lib/redis-server') as { freePort: () => Promise<number> };
 
 interface Got {
   key: string;

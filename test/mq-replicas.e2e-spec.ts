@@ -1,11 +1,8 @@
 import { waitFor } from './support/api';
 import { ApiProcess } from './support/api-process';
 import { comet, mq, type Comet } from './support/mq';
-import { registerUser, type TestUser } from './support/stack';
+import { freePort, registerUser, type TestUser } from './support/stack';
 import { useStack } from './support/suite';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { freePort } = require('../scripts/lib/redis-server') as { freePort: () => Promise<number> };
 
 /** Runs `task` over `items` with at most `width` at a time. */
 async function pool<T>(items: T[], width: number, task: (item: T) => Promise<void>) {

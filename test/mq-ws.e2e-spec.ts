@@ -2,11 +2,8 @@ import request from 'supertest';
 import { waitFor } from './support/api';
 import { ApiProcess } from './support/api-process';
 import { comet, mq, mqWs, type Comet, type MqWs } from './support/mq';
-import { registerUser, sleep, type TestUser } from './support/stack';
+import { freePort, registerUser, sleep, type TestUser } from './support/stack';
 import { useStack } from './support/suite';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { freePort } = require('../scripts/lib/redis-server') as { freePort: () => Promise<number> };
 
 /** MQ_WS_ACK_SECONDS for this suite: an un-acked message comes again after 1 s, not 30. */
 const ACK_SECONDS = 1;

@@ -1,9 +1,7 @@
 import request from 'supertest';
 import { TEST_ENV, testRedisUrl, waitFor } from './support/api';
 import { ApiProcess } from './support/api-process';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { freePort } = require('../scripts/lib/redis-server') as { freePort: () => Promise<number> };
+import { freePort } from './support/stack';
 
 interface RequestLine {
   req?: { method?: string; url?: string };

@@ -3,6 +3,7 @@ import type { Message as Msg } from '@app/contracts';
 import request from 'supertest';
 import { startApi, TestApi, TEST_ENV, waitFor } from './support/api';
 import {
+  freePort,
   collect,
   connectSocket,
   GatewayProcess,
@@ -24,9 +25,6 @@ const { startSentinel } = require('../scripts/lib/redis-cluster') as {
     stop: () => Promise<void>;
   }>;
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { freePort } = require('../scripts/lib/redis-server') as { freePort: () => Promise<number> };
-
 describe('Redis Sentinel: the master dies mid-traffic', () => {
   jest.setTimeout(90_000);
   let sentinel: Awaited<ReturnType<typeof startSentinel>>;

@@ -1,10 +1,5 @@
 import type { Socket } from 'node:net';
-import { AppProcess, Stack, startStack } from '../support/stack';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { freePort } = require('../../scripts/lib/redis-server') as {
-  freePort: () => Promise<number>;
-};
+import { AppProcess, freePort, Stack, startStack } from '../support/stack';
 
 /** One door process; DOOR_PORT is its port. */
 export class DoorProcess extends AppProcess {

@@ -4,6 +4,7 @@ import type { Message } from '@app/contracts';
 import request from 'supertest';
 import { waitFor } from '../support/api';
 import {
+  freePort,
   connectSocket,
   GatewayProcess,
   registerUser,
@@ -11,11 +12,6 @@ import {
   startStack,
   TestUser,
 } from '../support/stack';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { freePort } = require('../../scripts/lib/redis-server') as {
-  freePort: () => Promise<number>;
-};
 
 /** A TCP relay to Redis that holds every chunk for `delayMs` each way, in order (a far Redis). */
 async function latencyProxy(target: number, delayMs: number) {

@@ -15,6 +15,9 @@ const redisServer = require('../../scripts/lib/redis-server') as {
   freePort: () => Promise<number>;
 };
 
+/** A free loopback port, for a process a test starts beside the stack (an API replica, a door). */
+export const freePort = (): Promise<number> => redisServer.freePort();
+
 export interface PrivateRedis {
   port: number;
   url: string;
@@ -141,9 +144,7 @@ export async function startStack(
   };
   const gateways: GatewayProcess[] = [];
   for (let i = 0; i < (opts.gateways ?? 2); i += 1) {
-    gateways.push(
-      new GatewayProcess(await redisServer.freePort(), { ...env, GATEWAY_ID: `gw${i + 1}` }),
-    );
+    gateways.push(new GatewayProcess(await freePort(), { ...env, GATEWAY_ID: `gw${i + 1}` }));
   }
   await Promise.all(gateways.map((g) => g.start()));
   const api = await startApi(
