@@ -1,5 +1,7 @@
+import { toParleyConfig, validateEnv } from '@app/config';
 import { PresenceRepository, RoomsRepository, StatusRepository } from '@app/redis';
 import { Account, ChatDomain, chatDomain } from '../../../../test/support/chat-domain';
+import { testRedisUrl } from '../../../../test/support/redis-url';
 import { PresenceService } from './presence.service';
 
 // Real Redis: the private server started by the jest global setup, database 17 (ours alone).
@@ -20,7 +22,10 @@ describe('PresenceService.connected (real repositories, no Nest container)', () 
   });
   beforeEach(async () => {
     [alice, bob, carol] = await chat.reset(3);
-    const config = { presenceBroadcastMax: BROADCAST_MAX, gatewayId: 'gw-test' };
+    const env = { NODE_ENV: 'test', REDIS_URL: testRedisUrl(DB) };
+    const config = toParleyConfig(
+      validateEnv({ ...env, PRESENCE_BROADCAST_MAX: String(BROADCAST_MAX) }),
+    );
     presence = new PresenceService(
       new PresenceRepository(chat.redis),
       new RoomsRepository(chat.redis),
@@ -28,7 +33,7 @@ describe('PresenceService.connected (real repositories, no Nest container)', () 
       chat.users,
       chat.events,
       chat.redis,
-      config as ConstructorParameters<typeof PresenceService>[6],
+      config,
     );
   });
   afterAll(() => chat.close());
