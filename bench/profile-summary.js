@@ -8,7 +8,8 @@ const path = require('node:path');
 
 // PROFILE_FROM / PROFILE_TO (seconds since the profile started) limit the window summarised, or
 // PROFILE_MARKS=<begin>,<end> names two of the load generator's marks (marks.jsonl, written beside
-// the profiles by the bench) of the process whose profile this is.
+// the profiles by the bench) of the process whose profile this is; where a name comes back (history
+// marks its newest-page and older-page phases alike), the first is taken.
 const [file, topArg] = process.argv.slice(2);
 const top = Number(topArg ?? 25);
 const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
